@@ -1,0 +1,17 @@
+"""Top-level URL map: portal, accounts, admin and the JSON API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from servicedesk.api.urls import api
+
+admin.site.site_header = "Administração do Portal de Atendimento"
+admin.site.site_title = "Portal de Atendimento"
+admin.site.index_title = "Administração"
+
+urlpatterns = [
+    path("", include("servicedesk.core.urls")),
+    path("", include("servicedesk.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,22 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+
+from servicedesk.accounts.tests.factories import UserFactory
+
+DEFAULT_PASSWORD = "senha-de-teste-123"
+
+
+@pytest.fixture
+def password() -> str:
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def requester(db):
+    return UserFactory(full_name="Maria Requerente da Silva")
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(full_name="Sara Supervisora Lima", is_staff=True, is_superuser=True)

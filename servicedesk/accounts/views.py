@@ -1,0 +1,62 @@
+"""Login, logout and the password pages (passwords of SIOP users are managed in SIOP)."""
+
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from .forms import LoginForm
+
+PASSWORD_CHANGED = "Senha alterada."
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url("core:home")
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = LoginForm(request, data=request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        login(request, form.user)
+        return redirect(_next_url(request))
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")}
+    return render(request, "accounts/login.html", context, status=status)
+
+
+def password_help(request):
+    """Where a "forgot my password" form would be: SIOP owns the passwords."""
+    return render(request, "accounts/password_help.html")
+
+
+@login_required
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    if request.user.manages_password_in_siop:
+        return render(request, "accounts/password_help.html")
+    form = PasswordChangeForm(request.user, data=request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, form.user)
+        messages.success(request, PASSWORD_CHANGED)
+        return redirect("core:home")
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
