@@ -14,6 +14,11 @@ _CPF_LIKE = re.compile(r"^[\d.\-\s]{11,14}$")
 
 
 class CpfFormField(forms.CharField):
+    """Accepts the CPF as people type it (with punctuation) and cleans it to 11 digits."""
+
+    def __init__(self, *args, max_length=None, **kwargs):
+        super().__init__(*args, max_length=20, **kwargs)
+
     def clean(self, value):
         return clean_cpf(super().clean(value))
 
