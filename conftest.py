@@ -7,6 +7,12 @@ from servicedesk.accounts.tests.factories import UserFactory
 DEFAULT_PASSWORD = "senha-de-teste-123"
 
 
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
 @pytest.fixture
 def password() -> str:
     return DEFAULT_PASSWORD
