@@ -61,12 +61,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "nested_admin",
     "django_htmx",
     "ninja",
     "csp",
     "axes",
     "servicedesk.core",
     "servicedesk.accounts",
+    "servicedesk.catalog",
+    "servicedesk.tickets",
 ]
 
 MIDDLEWARE = [
@@ -293,5 +296,8 @@ PORTAL_SUPPORT_CONTACT = env_str(
 # Shared secret of the SIOP account sync API; empty disables the endpoint (404).
 PORTAL_SIOP_SYNC_SECRET = env_str("PORTAL_SIOP_SYNC_SECRET")
 PORTAL_SIOP_SYNC_MAX_SKEW_SECONDS = env_int("PORTAL_SIOP_SYNC_MAX_SKEW_SECONDS", 300)
+# Attachments: count per submission, size of each file, accepted extensions.
+PORTAL_ATTACHMENT_MAX_FILES = env_int("PORTAL_ATTACHMENT_MAX_FILES", 10)
+PORTAL_ATTACHMENT_MAX_MB = env_int("PORTAL_ATTACHMENT_MAX_MB", 25)
 PORTAL_FEEDBACK_DAYS = env_int("PORTAL_FEEDBACK_DAYS", 10)
 PORTAL_REOPEN_DAYS = env_int("PORTAL_REOPEN_DAYS", 10)

@@ -12,6 +12,8 @@ admin.site.index_title = "Administração"
 urlpatterns = [
     path("", include("servicedesk.core.urls")),
     path("", include("servicedesk.accounts.urls")),
+    path("", include("servicedesk.catalog.urls")),
+    path("", include("servicedesk.tickets.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -2,39 +2,29 @@
 
 import re
 
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from .cpf import clean_cpf
+from servicedesk.core.formfields import CpfField
+
 from .models import User
 
 _CPF_LIKE = re.compile(r"^[\d.\-\s]{11,14}$")
-
-
-class CpfFormField(forms.CharField):
-    """Accepts the CPF as people type it (with punctuation) and cleans it to 11 digits."""
-
-    def __init__(self, *args, max_length=None, **kwargs):
-        super().__init__(*args, max_length=20, **kwargs)
-
-    def clean(self, value):
-        return clean_cpf(super().clean(value))
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("cpf", "full_name", "email", "origin")
-        field_classes = {"cpf": CpfFormField}
+        field_classes = {"cpf": CpfField}
 
 
 class UserChangeAdminForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
-        field_classes = {"cpf": CpfFormField}
+        field_classes = {"cpf": CpfField}
 
 
 @admin.register(User)

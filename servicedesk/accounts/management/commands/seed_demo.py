@@ -5,6 +5,8 @@ from django.db import transaction
 
 from servicedesk.accounts.cpf import format_cpf
 from servicedesk.accounts.models import User, UserOrigin
+from servicedesk.catalog.demo import seed_catalog
+from servicedesk.catalog.models import Service, Subject
 
 # role, CPF, password, name, e-mail, is_staff/is_superuser
 DEMO_ACCOUNTS = [
@@ -65,3 +67,10 @@ class Command(BaseCommand):
         width = max(len(role) for role, _, _ in rows)
         for role, cpf, password in rows:
             self.stdout.write(f"  {role.ljust(width)}  CPF {cpf}  senha {password}")
+
+        # After the accounts: the demo agent joins a support group of the catalog.
+        seed_catalog()
+        self.stdout.write(
+            f"Catálogo de demonstração: {Service.objects.count()} cards, "
+            f"{Subject.objects.count()} assuntos."
+        )

@@ -43,7 +43,7 @@ def test_login_with_digits_or_formatted_cpf_reaches_the_greeting(
     assert response.status_code == 302
     assert response.url == HOME
     page = client.get(HOME)
-    assert "Olá, Maria!" in page.content.decode()
+    assert 'Olá, <span class="text-weight-semi-bold">Maria</span>' in page.content.decode()
 
 
 def test_wrong_password_and_unknown_cpf_get_the_same_answer(client, requester):

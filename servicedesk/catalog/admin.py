@@ -1,0 +1,162 @@
+"""Catalog administration: groups, tabs, cards with nested subjects and fields, and a preview."""
+
+import nested_admin
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from .forms_build import build_subject_form
+from .models import Category, FormField, Service, Subject, SupportGroup
+
+PREVIEW_LABEL = "Pré-visualizar formulário"
+PREVIEW_UNSAVED = "Salve o assunto para pré-visualizar o formulário."
+
+
+def preview_link(subject: Subject) -> str:
+    if subject.pk is None:
+        return PREVIEW_UNSAVED
+    url = reverse("admin:catalog_subject_preview", args=[subject.pk])
+    # A new tab, so that unsaved edits on the change page are not lost.
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener">{} (abre em nova aba)</a>', url, PREVIEW_LABEL
+    )
+
+
+@admin.register(SupportGroup)
+class SupportGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "member_count")
+    search_fields = ("name", "members__full_name", "members__cpf")
+    filter_horizontal = ("members",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_total=models.Count("members"))
+
+    @admin.display(description="membros", ordering="member_total")
+    def member_count(self, group: SupportGroup) -> int:
+        return group.member_total
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "order")
+    list_editable = ("order",)
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class FormFieldFormSet(nested_admin.NestedInlineFormSet):
+    """Offers as a condition only the fields of the same subject (FormField.clean() decides)."""
+
+    _condition_choices = None
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        field = form.fields.get("condition_field")
+        if field is None:
+            return
+        # A new subject has no saved fields yet, so nothing can be a condition before saving.
+        field.queryset = (
+            FormField.objects.filter(subject=self.instance)
+            if self.instance.pk
+            else FormField.objects.none()
+        )
+        # Every form of the formset offers the same options: query them once, not per form.
+        if self._condition_choices is None:
+            self._condition_choices = list(field.choices)
+        field.choices = self._condition_choices
+
+
+class FormFieldInline(nested_admin.NestedStackedInline):
+    model = FormField
+    formset = FormFieldFormSet
+    extra = 0
+    sortable_field_name = "order"
+    fieldsets = (
+        (
+            None,
+            {"fields": (("label", "field_type"), ("required", "order"), "help_text", "choices")},
+        ),
+        (
+            "Validação e exibição condicional",
+            {"fields": (("pattern", "pattern_message"), ("condition_field", "condition_value"))},
+        ),
+    )
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+    }
+
+
+class SubjectInline(nested_admin.NestedStackedInline):
+    model = Subject
+    extra = 0
+    sortable_field_name = "order"
+    show_change_link = True
+    inlines = [FormFieldInline]
+    fields = (("name", "support_group"), "description", ("order", "is_active"), "preview")
+    readonly_fields = ("preview",)
+
+    @admin.display(description="Formulário")
+    def preview(self, subject: Subject) -> str:
+        return preview_link(subject)
+
+
+@admin.register(Service)
+class ServiceAdmin(nested_admin.NestedModelAdmin):
+    list_display = ("title", "category", "order", "is_active")
+    list_editable = ("order",)
+    list_filter = ("category", "is_active")
+    list_select_related = ("category",)
+    search_fields = ("title", "slug", "short_description", "subjects__name")
+    prepopulated_fields = {"slug": ("title",)}
+    fields = ("title", "slug", "short_description", "icon", "category", "order", "is_active")
+    inlines = [SubjectInline]
+
+
+@admin.register(Subject)
+class SubjectAdmin(nested_admin.NestedModelAdmin):
+    list_display = ("name", "service", "support_group", "order", "is_active")
+    list_filter = ("service__category", "service", "support_group", "is_active")
+    list_select_related = ("service", "support_group")
+    search_fields = ("name", "description", "service__title")
+    ordering = ("service__category__order", "service__order", "service__title", "order", "name")
+    fields = ("service", "name", "description", "support_group", "order", "is_active", "preview")
+    readonly_fields = ("preview",)
+    inlines = [FormFieldInline]
+
+    @admin.display(description="Formulário")
+    def preview(self, subject: Subject) -> str:
+        return preview_link(subject)
+
+    def get_urls(self):
+        preview = path(
+            "<int:subject_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="catalog_subject_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request, subject_id: int):
+        """The form as requesters see it; `?testar=1` validates the GET data and saves nothing."""
+        subject = get_object_or_404(
+            self.get_queryset(request).select_related("service"), pk=subject_id
+        )
+        if not self.has_view_permission(request, subject):
+            raise PermissionDenied
+        testing = request.GET.get("testar") == "1"
+        form = build_subject_form(subject)(request.GET if testing else None)
+        is_valid = testing and form.is_valid()
+        context = {
+            "subject": subject,
+            "form": form,
+            "testing": testing,
+            "is_valid": is_valid,
+            "answers": form.answers() if is_valid else [],
+            "change_url": reverse("admin:catalog_subject_change", args=[subject.pk]),
+            "preview_url": request.path,
+        }
+        return TemplateResponse(request, "catalog/admin_subject_preview.html", context)

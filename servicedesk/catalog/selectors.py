@@ -1,0 +1,90 @@
+"""Reads of the catalog for the portal: only active cards and subjects are ever offered."""
+
+import unicodedata
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from .models import Category, FormField, Service, Subject
+
+SERVICE_NOT_FOUND = "Card de atendimento não encontrado."
+SUBJECT_NOT_FOUND = "Assunto não encontrado neste card."
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so "orcamento" finds "Orçamento"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True)
+class CatalogView:
+    categories: list[Category]
+    services: list[Service]
+    category: Category | None
+    query: str
+
+
+def catalog_for_home(*, category_slug: str = "", query: str = "") -> CatalogView:
+    """Category tabs and the cards to show, filtered by tab and by a search over card titles,
+    descriptions and subject names. The catalog is small (tens of cards), so the search runs
+    in Python with accent folding, in two queries whatever it matches."""
+    active_subjects = Prefetch(
+        "subjects", queryset=Subject.objects.filter(is_active=True).only("pk", "name", "service_id")
+    )
+    services = list(
+        Service.objects.filter(is_active=True, category__isnull=False)
+        .select_related("category")
+        .prefetch_related(active_subjects)
+        .order_by("category__order", "order", "title")
+    )
+    categories = list({service.category.pk: service.category for service in services}.values())
+    categories.sort(key=lambda category: (category.order, category.name))
+    category = next((c for c in categories if c.slug == category_slug), None)
+    if category:
+        services = [service for service in services if service.category_id == category.pk]
+    query = query.strip()[:100]
+    if query:
+        terms = fold(query).split()
+
+        def matches(service: Service) -> bool:
+            haystack = " ".join(
+                [
+                    service.title,
+                    service.short_description,
+                    *(s.name for s in service.subjects.all()),
+                ]
+            )
+            folded = fold(haystack)
+            return all(term in folded for term in terms)
+
+        services = [service for service in services if matches(service)]
+    return CatalogView(categories=categories, services=services, category=category, query=query)
+
+
+def service_get_active(*, slug: str) -> Service:
+    """An active card with its active subjects, or 404."""
+    active_subjects = Prefetch(
+        "subjects", queryset=Subject.objects.filter(is_active=True).order_by("order", "name")
+    )
+    service = (
+        Service.objects.filter(slug=slug, is_active=True)
+        .select_related("category")
+        .prefetch_related(active_subjects)
+        .first()
+    )
+    if service is None:
+        raise Http404(SERVICE_NOT_FOUND)
+    return service
+
+
+def subject_get_for_service(
+    *, service: Service, subject_id: int
+) -> tuple[Subject, list[FormField]]:
+    """One of the card's active subjects (from the prefetched list) and its form fields."""
+    subject = next((s for s in service.subjects.all() if s.pk == subject_id), None)
+    if subject is None:
+        raise Http404(SUBJECT_NOT_FOUND)
+    subject.service = service  # already loaded: spare the query
+    return subject, list(subject.fields.order_by("order", "pk"))

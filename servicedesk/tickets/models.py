@@ -1,0 +1,149 @@
+"""Tickets, their timeline (also the audit log) and their attachments."""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from servicedesk.catalog.models import Service, Subject, SupportGroup
+from servicedesk.core.models import BaseModel
+
+from .status import Status, WaitingOn
+
+
+class Ticket(BaseModel):
+    # The number people quote ("chamado 1234") is the primary key itself.
+    number = models.BigAutoField("número", primary_key=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="requerente",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    service = models.ForeignKey(
+        Service, verbose_name="card", on_delete=models.PROTECT, related_name="tickets"
+    )
+    subject = models.ForeignKey(
+        Subject, verbose_name="assunto", on_delete=models.PROTECT, related_name="tickets"
+    )
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.NEW)
+    waiting_on = models.CharField(
+        "aguardando", max_length=20, choices=WaitingOn.choices, blank=True, default=""
+    )
+    assigned_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="técnico",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    assigned_group = models.ForeignKey(
+        SupportGroup,
+        verbose_name="grupo",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    last_interaction_at = models.DateTimeField("última interação", default=timezone.now)
+    resolved_at = models.DateTimeField("resolvido em", null=True, blank=True)
+    closed_at = models.DateTimeField("fechado em", null=True, blank=True)
+    # Label/value pairs in field order, as the requester saw them: later edits of the form
+    # never rewrite history.
+    answers = models.JSONField("dados essenciais", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "chamado"
+        verbose_name_plural = "chamados"
+        ordering = ["-last_interaction_at"]
+        indexes = [
+            models.Index(fields=["requester", "status"]),
+            models.Index(fields=["requester", "-last_interaction_at"]),
+            models.Index(fields=["status", "assigned_group"]),
+            models.Index(fields=["assigned_agent", "status"]),
+            models.Index(fields=["status", "last_interaction_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject.name if self.subject_id else ''}".strip()
+
+    @property
+    def state(self):
+        return (Status(self.status), WaitingOn(self.waiting_on) if self.waiting_on else None)
+
+
+class EntryKind(models.TextChoices):
+    OPENED = "opened", "Abertura"
+    MESSAGE = "message", "Mensagem"
+    NOTE = "note", "Nota privada"
+    STATUS_CHANGE = "status_change", "Mudança de status"
+    ASSIGNMENT = "assignment", "Atribuição"
+    SOLUTION = "solution", "Solução"
+
+
+class TimelineEntry(BaseModel):
+    """One event on a ticket: messages, notes, solutions and every status change."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField("tipo", max_length=20, choices=EntryKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="autor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Vazio quando a mudança foi automática.",
+    )
+    body_html = models.TextField("texto (HTML sanitizado)", blank=True)
+    body_text = models.TextField("texto simples", blank=True)
+    payload = models.JSONField("dados", default=dict, blank=True)
+    is_private = models.BooleanField("privada", default=False)
+
+    class Meta:
+        verbose_name = "registro da linha do tempo"
+        verbose_name_plural = "registros da linha do tempo"
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} em #{self.ticket_id}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # A random name: the original one is kept in the row, never trusted as a path.
+    suffix = PurePath(filename).suffix.lower()
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(BaseModel):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    entry = models.ForeignKey(
+        TimelineEntry,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    file = models.FileField("arquivo", upload_to=attachment_path, max_length=200)
+    original_name = models.CharField("nome original", max_length=180)
+    size = models.PositiveBigIntegerField("tamanho (bytes)")
+    content_type = models.CharField("tipo de conteúdo", max_length=120)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="enviado por",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "anexo"
+        verbose_name_plural = "anexos"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,71 @@
+import pytest
+from django.urls import reverse
+
+from servicedesk.catalog.tests.factories import SubjectFactory
+from servicedesk.tickets.status import Status
+from servicedesk.tickets.tests.factories import TicketFactory
+from servicedesk.tickets.tests.pages import counter
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("tickets:list")
+
+
+def numbers(html: str) -> list[int]:
+    return [int(part.split("<")[0]) for part in html.split(">nº ")[1:]]
+
+
+def test_my_tickets_lists_only_mine_newest_activity_first(client, requester):
+    old = TicketFactory(requester=requester)
+    new = TicketFactory(requester=requester)
+    TicketFactory()  # someone else's
+    old.last_interaction_at = new.last_interaction_at.replace(year=2025)
+    TicketFactory._meta.model.objects.filter(pk=old.pk).update(
+        last_interaction_at=old.last_interaction_at
+    )
+    client.force_login(requester)
+    html = client.get(LIST).content.decode()
+    assert numbers(html) == [new.number, old.number]
+    assert counter(html, "Todos") == 2
+
+
+def test_a_counter_filters_the_list(client, requester):
+    waiting = TicketFactory(requester=requester, status=Status.WAITING)
+    TicketFactory(requester=requester, status=Status.NEW)
+    client.force_login(requester)
+    html = client.get(LIST, {"status": "waiting"}).content.decode()
+    assert numbers(html) == [waiting.number]
+    assert 'class="portal-counter is-current portal-status-waiting"' in html
+
+
+def test_an_unknown_status_shows_everything(client, requester):
+    TicketFactory.create_batch(2, requester=requester)
+    client.force_login(requester)
+    response = client.get(LIST, {"status": "<script>"})
+    assert response.status_code == 200
+    assert len(numbers(response.content.decode())) == 2
+
+
+def test_pagination_keeps_the_filter(client, requester, django_assert_num_queries):
+    subject = SubjectFactory()
+    TicketFactory.create_batch(45, requester=requester, subject=subject, status=Status.NEW)
+    client.force_login(requester)
+    # session, user, count for the paginator, page of tickets, counters
+    with django_assert_num_queries(5):
+        html = client.get(LIST, {"status": "new", "pagina": 2}).content.decode()
+    assert len(numbers(html)) == 20
+    assert "Página 2 de 3" in html
+    assert 'href="?status=new&amp;pagina=3"' in html
+    assert client.get(LIST, {"pagina": "abc"}).status_code == 200
+
+
+def test_ticket_page_shows_the_request_to_its_requester_only(client, requester):
+    ticket = TicketFactory(
+        requester=requester, answers=[{"label": "Descreva", "value": "Erro ao salvar"}]
+    )
+    client.force_login(requester)
+    html = client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
+    assert f"Chamado nº {ticket.number}" in html and "Erro ao salvar" in html and "Novo" in html
+    other = TicketFactory()
+    assert client.get(reverse("tickets:detail", args=[other.number])).status_code == 404
+    assert client.get(reverse("tickets:detail", args=[999999])).status_code == 404
