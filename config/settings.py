@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "nested_admin",
@@ -299,5 +300,8 @@ PORTAL_SIOP_SYNC_MAX_SKEW_SECONDS = env_int("PORTAL_SIOP_SYNC_MAX_SKEW_SECONDS",
 # Attachments: count per submission, size of each file, accepted extensions.
 PORTAL_ATTACHMENT_MAX_FILES = env_int("PORTAL_ATTACHMENT_MAX_FILES", 10)
 PORTAL_ATTACHMENT_MAX_MB = env_int("PORTAL_ATTACHMENT_MAX_MB", 25)
+# Behind nginx, e.g. "/protegido/": the portal checks access and nginx streams the file from
+# an `internal` location mapped to MEDIA_ROOT (X-Accel-Redirect). Empty: Django streams it.
+PORTAL_ATTACHMENT_X_ACCEL_PREFIX = env_str("PORTAL_ATTACHMENT_X_ACCEL_PREFIX")
 PORTAL_FEEDBACK_DAYS = env_int("PORTAL_FEEDBACK_DAYS", 10)
 PORTAL_REOPEN_DAYS = env_int("PORTAL_REOPEN_DAYS", 10)

@@ -26,3 +26,30 @@ class MultipleFileField(forms.FileField):
 
 class AttachmentsForm(forms.Form):
     files = MultipleFileField(label="Arquivos anexos")
+
+
+class ReplyForm(forms.Form):
+    """A message on the timeline. With JavaScript the body is the editor's HTML
+    (body_format "html"); without it, plain text from the textarea."""
+
+    body = forms.CharField(
+        label="Sua mensagem",
+        required=False,  # emptiness is judged after sanitising (ticket_reply)
+        max_length=100_000,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    body_format = forms.ChoiceField(
+        choices=[("text", "texto"), ("html", "html")],
+        initial="text",
+        widget=forms.HiddenInput,
+        required=False,
+    )
+    files = MultipleFileField(label="Arquivos anexos")
+
+    def clean_body_format(self) -> str:
+        return self.cleaned_data.get("body_format") or "text"
+
+
+class InlineImageForm(forms.Form):
+    image = forms.FileField(error_messages={"required": "Escolha uma imagem."})

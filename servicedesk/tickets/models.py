@@ -5,6 +5,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from servicedesk.catalog.models import Service, Subject, SupportGroup
@@ -70,6 +71,9 @@ class Ticket(BaseModel):
     def __str__(self) -> str:
         return f"#{self.number} {self.subject.name if self.subject_id else ''}".strip()
 
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", args=[self.pk])
+
     @property
     def state(self):
         return (Status(self.status), WaitingOn(self.waiting_on) if self.waiting_on else None)
@@ -133,6 +137,9 @@ class Attachment(BaseModel):
     size = models.PositiveBigIntegerField("tamanho (bytes)")
     content_type = models.CharField("tipo de conteúdo", max_length=120)
     sha256 = models.CharField("SHA-256", max_length=64)
+    # An image pasted into a message: uploaded before the message exists, linked to its entry
+    # once the message is posted, and shown inside the text rather than in the file list.
+    is_inline = models.BooleanField("imagem no texto", default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="enviado por",
@@ -144,6 +151,14 @@ class Attachment(BaseModel):
         verbose_name = "anexo"
         verbose_name_plural = "anexos"
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "entry"])]
 
     def __str__(self) -> str:
         return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:attachment", args=[self.ticket_id, self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

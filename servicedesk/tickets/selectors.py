@@ -2,15 +2,16 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from servicedesk.accounts.models import User
 
-from .models import Ticket
+from .models import Attachment, Ticket, TimelineEntry
 from .status import COUNTER_LABELS, Status
 
 TICKET_NOT_FOUND = "Chamado não encontrado."
+ATTACHMENT_NOT_FOUND = "Arquivo não encontrado."
 
 
 def ticket_counters_for_requester(*, user: User) -> dict[str, int]:
@@ -21,25 +22,73 @@ def ticket_counters_for_requester(*, user: User) -> dict[str, int]:
     return Ticket.objects.filter(requester=user).aggregate(**aggregates)
 
 
-def ticket_list_for_requester(*, user: User, status: str | None = None) -> QuerySet[Ticket]:
-    """The requester's own tickets, most recent activity first."""
+def ticket_list_for_requester(
+    *, user: User, status: str | None = None, text: str = ""
+) -> QuerySet[Ticket]:
+    """The requester's own tickets, most recent activity first, optionally filtered by status
+    and by a text that is a ticket number or part of the subject or card name."""
     tickets = Ticket.objects.filter(requester=user)
     if status:
         tickets = tickets.filter(status=status)
+    text = text.strip().lstrip("#").strip()
+    if text:
+        match = Q(subject__name__icontains=text) | Q(service__title__icontains=text)
+        if text.isdigit():
+            match |= Q(pk=int(text))
+        tickets = tickets.filter(match)
     return tickets.select_related("service", "subject").order_by("-last_interaction_at", "-pk")
 
 
+def _tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    # Requesters see the tickets they opened; agents' visibility arrives with the desk.
+    return Ticket.objects.filter(requester=user)
+
+
 def ticket_get_visible(*, user: User, number: int) -> Ticket:
-    """A ticket the user may see, or 404. Agents' visibility arrives with the desk."""
-    tickets = Ticket.objects.select_related(
-        "service", "subject", "requester", "assigned_agent", "assigned_group"
+    """A ticket the user may see, or 404 (never 403: ids must not reveal what exists)."""
+    ticket = (
+        _tickets_visible_to(user)
+        .select_related("service", "subject", "requester", "assigned_agent", "assigned_group")
+        .filter(pk=number)
+        .first()
     )
-    if not user.is_superuser:
-        tickets = tickets.filter(requester=user)
-    ticket = tickets.filter(pk=number).first()
     if ticket is None:
         raise Http404(TICKET_NOT_FOUND)
     return ticket
+
+
+def _entries_visible_to(user: User, ticket: Ticket) -> QuerySet[TimelineEntry]:
+    entries = TimelineEntry.objects.filter(ticket=ticket)
+    if ticket.requester_id == user.pk:
+        entries = entries.filter(is_private=False)
+    return entries
+
+
+def timeline_for(*, user: User, ticket: Ticket) -> list[TimelineEntry]:
+    """The entries the user may see, oldest first, with authors and files: three queries
+    whatever the length of the timeline."""
+    files = Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+    return list(
+        _entries_visible_to(user, ticket)
+        .select_related("actor")
+        .prefetch_related(files)
+        .order_by("created_at", "pk")
+    )
+
+
+def attachment_get_visible(*, user: User, number: int, attachment_id: int) -> Attachment:
+    """A file of a visible ticket, on an entry the user may see, or an image the user pasted
+    into a message not yet posted; anything else is 404."""
+    ticket = ticket_get_visible(user=user, number=number)
+    visible_entries = _entries_visible_to(user, ticket)
+    attachment = (
+        Attachment.objects.filter(ticket=ticket, pk=attachment_id)
+        .filter(Q(entry__in=visible_entries) | Q(entry__isnull=True, uploaded_by=user))
+        .first()
+    )
+    if attachment is None:
+        raise Http404(ATTACHMENT_NOT_FOUND)
+    return attachment
 
 
 @dataclass(frozen=True)

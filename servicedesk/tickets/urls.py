@@ -1,10 +1,17 @@
 from django.urls import path
 
-from .views import requester
+from .views import attachments, requester
 
 app_name = "tickets"
 
 urlpatterns = [
     path("chamados/", requester.ticket_list, name="list"),
     path("chamados/<int:number>/", requester.ticket_detail, name="detail"),
+    path("chamados/<int:number>/responder/", requester.ticket_reply_view, name="reply"),
+    path("chamados/<int:number>/imagens/", requester.inline_image_upload, name="inline_image"),
+    path(
+        "chamados/<int:number>/anexos/<int:attachment_id>/",
+        attachments.attachment_download,
+        name="attachment",
+    ),
 ]

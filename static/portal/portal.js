@@ -120,17 +120,7 @@
     root.querySelectorAll("form").forEach((form) => {
       if (form.querySelector("[data-show-when]")) applyConditions(form);
     });
-    root.querySelectorAll("form[data-upload-progress]").forEach((form) => {
-      // The ticket form posts through htmx so the progress bar can follow the upload.
-      if (!form.hasAttribute("hx-post") && window.htmx) {
-        form.setAttribute("hx-post", form.action);
-        form.setAttribute("hx-encoding", "multipart/form-data");
-        form.setAttribute("hx-target", "#formulario-assunto");
-        form.setAttribute("hx-select", "#formulario-assunto");
-        form.setAttribute("hx-swap", "outerHTML");
-        window.htmx.process(form);
-      }
-    });
+    if (window.portalEditor) window.portalEditor.enhance(root);
     const invalid = root.querySelector("[aria-invalid='true']");
     if (invalid) invalid.focus();
     else if (root.id === "formulario-assunto") {

@@ -1,8 +1,5 @@
 """Opening tickets. The other lifecycle transitions arrive with the desk."""
 
-import logging
-
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,10 +8,9 @@ from servicedesk.catalog.models import Subject
 from servicedesk.core.errors import ApplicationError
 
 from .. import status as lifecycle
-from ..models import Attachment, EntryKind, Ticket, TimelineEntry, attachment_path
+from ..models import EntryKind, Ticket, TimelineEntry
 from ..uploads import CheckedUpload
-
-logger = logging.getLogger(__name__)
+from .attachments import attachments_store, files_removed_on_failure
 
 SUBJECT_UNAVAILABLE = "Este assunto não está mais disponível. Escolha outro assunto do card."
 
@@ -38,49 +34,23 @@ def ticket_open(
     status, waiting_on = lifecycle.target_state(
         lifecycle.Event.OPEN, (None, None), lifecycle.Role.REQUESTER
     )
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            now = timezone.now()
-            ticket = Ticket.objects.create(
-                requester=actor,
-                service=subject.service,
-                subject=subject,
-                status=status,
-                waiting_on=waiting_on or "",
-                assigned_group=subject.support_group,
-                answers=answers,
-                last_interaction_at=now,
-            )
-            entry = TimelineEntry.objects.create(
-                ticket=ticket,
-                kind=EntryKind.OPENED,
-                actor=actor,
-                body_text=_answers_as_text(answers),
-                payload={"to": status},
-            )
-            attachments = []
-            for checked in files:
-                name = default_storage.save(attachment_path(None, checked.name), checked.upload)
-                stored.append(name)
-                attachments.append(
-                    Attachment(
-                        ticket=ticket,
-                        entry=entry,
-                        file=name,
-                        original_name=checked.name,
-                        size=checked.size,
-                        content_type=checked.content_type,
-                        sha256=checked.sha256,
-                        uploaded_by=actor,
-                    )
-                )
-            Attachment.objects.bulk_create(attachments)
-    except BaseException:
-        for name in stored:
-            try:
-                default_storage.delete(name)
-            except OSError:
-                logger.exception("could not delete %s after a failed ticket opening", name)
-        raise
+    with files_removed_on_failure() as stored, transaction.atomic():
+        ticket = Ticket.objects.create(
+            requester=actor,
+            service=subject.service,
+            subject=subject,
+            status=status,
+            waiting_on=waiting_on or "",
+            assigned_group=subject.support_group,
+            answers=answers,
+            last_interaction_at=timezone.now(),
+        )
+        entry = TimelineEntry.objects.create(
+            ticket=ticket,
+            kind=EntryKind.OPENED,
+            actor=actor,
+            body_text=_answers_as_text(answers),
+            payload={"to": status},
+        )
+        attachments_store(ticket=ticket, entry=entry, files=files, actor=actor, stored=stored)
     return ticket

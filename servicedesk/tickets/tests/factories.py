@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from servicedesk.accounts.tests.factories import UserFactory
 from servicedesk.catalog.tests.factories import SubjectFactory
-from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.models import Attachment, EntryKind, Ticket, TimelineEntry
 from servicedesk.tickets.status import Status
 
 PNG_BYTES = (
@@ -18,11 +18,35 @@ def upload(name="relatorio.pdf", content=PDF_BYTES, content_type="application/pd
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+class TimelineEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimelineEntry
+
+    kind = EntryKind.MESSAGE
+    actor = factory.SelfAttribute("ticket.requester")
+    body_html = "<p>Mensagem</p>"
+    body_text = "Mensagem"
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attachment
+
+    ticket = factory.SelfAttribute("entry.ticket")
+    file = factory.django.FileField(filename="documento.pdf", data=PDF_BYTES)
+    original_name = "documento.pdf"
+    size = len(PDF_BYTES)
+    content_type = "application/pdf"
+    sha256 = "0" * 64
+    uploaded_by = factory.SelfAttribute("entry.actor")
+
+
 class TicketFactory(factory.django.DjangoModelFactory):
-    """A ticket row as the services would leave it (for list and count tests only)."""
+    """A ticket as ticket_open leaves it, with its opening entry (for view and list tests)."""
 
     class Meta:
         model = Ticket
+        skip_postgeneration_save = True
 
     requester = factory.SubFactory(UserFactory)
     subject = factory.SubFactory(SubjectFactory)
@@ -31,4 +55,7 @@ class TicketFactory(factory.django.DjangoModelFactory):
     status = Status.NEW
     answers = factory.LazyFunction(
         lambda: [{"label": "Descrição", "value": "Texto", "type": "long_text"}]
+    )
+    opened = factory.RelatedFactory(
+        TimelineEntryFactory, factory_related_name="ticket", kind=EntryKind.OPENED, body_html=""
     )
