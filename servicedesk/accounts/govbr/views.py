@@ -69,6 +69,20 @@ def _back_to_login(request, message: str):
     return redirect("accounts:login")
 
 
+def _pop_attempt(request) -> dict | None:
+    """The nonce and PKCE verifier that GovbrLoginView kept under this state, if any.
+
+    Removed before anything else is checked, so a state serves once whatever happens next.
+    """
+    states = request.session.get("oidc_states")
+    if not isinstance(states, dict):
+        return None
+    attempt = states.pop(request.GET.get("state", ""), None)
+    if attempt is not None:
+        request.session["oidc_states"] = states
+    return attempt if isinstance(attempt, dict) else None
+
+
 @never_cache
 @require_GET
 def govbr_callback(request):
@@ -77,11 +91,7 @@ def govbr_callback(request):
     the person's IP out of the password login (and the reverse)."""
     if not govbr_enabled():
         raise Http404
-    states = request.session.get("oidc_states")
-    states = states if isinstance(states, dict) else {}
-    # Popped before anything else, so a state serves once, whatever happens next.
-    attempt = states.pop(request.GET.get("state", ""), None)
-    request.session["oidc_states"] = states
+    attempt = _pop_attempt(request)
     if error := request.GET.get("error"):
         logger.warning(
             "gov.br login failed: provider returned error=%s (%s)",
