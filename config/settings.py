@@ -305,3 +305,45 @@ PORTAL_ATTACHMENT_MAX_MB = env_int("PORTAL_ATTACHMENT_MAX_MB", 25)
 PORTAL_ATTACHMENT_X_ACCEL_PREFIX = env_str("PORTAL_ATTACHMENT_X_ACCEL_PREFIX")
 PORTAL_FEEDBACK_DAYS = env_int("PORTAL_FEEDBACK_DAYS", 10)
 PORTAL_REOPEN_DAYS = env_int("PORTAL_REOPEN_DAYS", 10)
+
+# --- gov.br (Login Único: OpenID Connect through mozilla-django-oidc) ----------------------
+# The button and the routes exist only when the issuer, client id and secret are all set.
+# Endpoints derive from the issuer with gov.br's own paths (note `jwk`, not `jwks`, and the
+# slash after `userinfo`); each can be overridden for a provider that differs.
+PORTAL_GOVBR_ISSUER = env_str("PORTAL_GOVBR_ISSUER").strip()
+_govbr_base = PORTAL_GOVBR_ISSUER.rstrip("/") + "/" if PORTAL_GOVBR_ISSUER else ""
+OIDC_RP_CLIENT_ID = env_str("PORTAL_GOVBR_CLIENT_ID").strip()
+OIDC_RP_CLIENT_SECRET = env_str("PORTAL_GOVBR_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str(
+    "PORTAL_GOVBR_AUTHORIZATION_ENDPOINT", _govbr_base and _govbr_base + "authorize"
+)
+OIDC_OP_TOKEN_ENDPOINT = env_str(
+    "PORTAL_GOVBR_TOKEN_ENDPOINT", _govbr_base and _govbr_base + "token"
+)
+OIDC_OP_JWKS_ENDPOINT = env_str("PORTAL_GOVBR_JWKS_ENDPOINT", _govbr_base and _govbr_base + "jwk")
+OIDC_OP_USER_ENDPOINT = env_str(
+    "PORTAL_GOVBR_USERINFO_ENDPOINT", _govbr_base and _govbr_base + "userinfo/"
+)
+PORTAL_GOVBR_LOGOUT_ENDPOINT = env_str(
+    "PORTAL_GOVBR_LOGOUT_ENDPOINT", _govbr_base and _govbr_base + "logout"
+)
+OIDC_RP_SCOPES = "openid email profile govbr_confiabilidades govbr_confiabilidades_idtoken"
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_TOKEN_USE_BASIC_AUTH = True
+# Accounts come from SIOP only: a CPF without an account is refused, never created.
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:govbr_callback"
+# Seconds to wait for gov.br's token and key endpoints before telling the user it is down.
+OIDC_TIMEOUT = env_int("PORTAL_GOVBR_TIMEOUT_SECONDS", 10)
+# gov.br's ID tokens live about 60 seconds: tolerate a small clock difference, no more.
+PORTAL_GOVBR_CLOCK_LEEWAY_SECONDS = env_int("PORTAL_GOVBR_CLOCK_LEEWAY_SECONDS", 10)
+# Lowest gov.br trust level allowed in (bronze, silver or gold); empty allows any.
+PORTAL_GOVBR_MIN_LEVEL = env_str("PORTAL_GOVBR_MIN_LEVEL").strip().lower()
+if PORTAL_GOVBR_MIN_LEVEL not in {"", "bronze", "silver", "gold"}:
+    raise ImproperlyConfigured(
+        f"PORTAL_GOVBR_MIN_LEVEL must be bronze, silver or gold, got {PORTAL_GOVBR_MIN_LEVEL!r}"
+    )
+AUTHENTICATION_BACKENDS += ["servicedesk.accounts.govbr.backends.GovbrBackend"]

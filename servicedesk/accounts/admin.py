@@ -44,7 +44,13 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("origin", "is_active", "is_staff", "is_superuser", "groups")
     search_fields = ("cpf", "full_name", "email")
     ordering = ("full_name",)
-    readonly_fields = ("last_login", "created_at", "updated_at")
+    readonly_fields = (
+        "last_login",
+        "created_at",
+        "updated_at",
+        "govbr_last_login_at",
+        "govbr_trust_level",
+    )
     fieldsets = (
         (None, {"fields": ("cpf", "password")}),
         ("Dados pessoais", {"fields": ("full_name", "email", "origin")}),
@@ -52,6 +58,7 @@ class UserAdmin(DjangoUserAdmin):
             "Permissões",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
+        ("gov.br", {"fields": ("govbr_last_login_at", "govbr_trust_level")}),
         ("Datas", {"fields": ("last_login", "created_at", "updated_at")}),
     )
     add_fieldsets = (

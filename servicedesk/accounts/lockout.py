@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from .cpf import clean_cpf
 from .forms import LoginForm
+from .govbr.conf import govbr_enabled
 
 LOCKED_OUT = (
     "Muitas tentativas de acesso sem sucesso. Por segurança, o acesso foi bloqueado por "
@@ -30,5 +31,10 @@ def lockout_message() -> str:
 
 def lockout_response(request, original_response=None, credentials=None):
     form = LoginForm(request, initial={"cpf": request.POST.get("cpf", "")})
-    context = {"form": form, "locked_out_message": lockout_message()}
+    # gov.br stays open during a lock-out: it does not go through the password check.
+    context = {
+        "form": form,
+        "locked_out_message": lockout_message(),
+        "govbr_enabled": govbr_enabled(),
+    }
     return render(request, "accounts/login.html", context, status=429)

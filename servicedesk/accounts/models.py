@@ -15,6 +15,14 @@ class UserOrigin(models.TextChoices):
     LOCAL = "local", "Local"
 
 
+class GovbrTrustLevel(models.TextChoices):
+    """gov.br account levels, lowest first (the order matters for the minimum-level check)."""
+
+    BRONZE = "bronze", "Bronze"
+    SILVER = "silver", "Prata"
+    GOLD = "gold", "Ouro"
+
+
 class UserManager(BaseUserManager):
     def get_by_natural_key(self, username):
         # Logins and the admin pass whatever was typed; a malformed CPF simply matches nobody.
@@ -56,6 +64,15 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
     )
     origin = models.CharField(
         "origem", max_length=10, choices=UserOrigin.choices, default=UserOrigin.LOCAL
+    )
+    # The link to gov.br: set at each login through gov.br, never used to create accounts.
+    govbr_last_login_at = models.DateTimeField("último acesso pelo gov.br", null=True, blank=True)
+    govbr_trust_level = models.CharField(
+        "nível da conta gov.br",
+        max_length=10,
+        choices=GovbrTrustLevel.choices,
+        blank=True,
+        help_text="Nível informado pelo gov.br no último acesso.",
     )
 
     objects = UserManager()

@@ -6,11 +6,12 @@ from django.contrib.auth.hashers import identify_hasher
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from servicedesk.core.errors import ApplicationError
 
 from .cpf import clean_cpf
-from .models import User, UserOrigin
+from .models import GovbrTrustLevel, User, UserOrigin
 
 SYNC_NAME_REQUIRED = "Informe o nome completo."
 SYNC_EMAIL_INVALID = "Informe um endereço de e-mail válido."
@@ -89,3 +90,15 @@ def user_sync_from_siop(
             user.set_unusable_password()
         user.save()
     return SyncResult(user=user, created=created)
+
+
+def user_record_govbr_login(*, user: User, trust_level: GovbrTrustLevel | str | None) -> User:
+    """Remember that `user` just came in through gov.br, and at which trust level.
+
+    Only the two gov.br fields are written, so a SIOP sync running at the same moment
+    keeps its name, e-mail and active flag.
+    """
+    user.govbr_last_login_at = timezone.now()
+    user.govbr_trust_level = trust_level or ""
+    user.save(update_fields=["govbr_last_login_at", "govbr_trust_level", "updated_at"])
+    return user

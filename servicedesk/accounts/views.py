@@ -1,7 +1,8 @@
 """Login, logout and the password pages (passwords of SIOP users are managed in SIOP)."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render, resolve_url
@@ -9,9 +10,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import LoginForm
+from .govbr.conf import SESSION_FROM_GOVBR, SESSION_LOGIN_ERROR, govbr_enabled, govbr_logout_url
 
 PASSWORD_CHANGED = "Senha alterada."
 
@@ -37,8 +39,26 @@ def login_view(request):
         login(request, form.user)
         return redirect(_next_url(request))
     status = 400 if form.is_bound else 200
-    context = {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")}
+    context = {
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "govbr_enabled": govbr_enabled(),
+        # Left by the gov.br callback when it refused or failed; shown once.
+        "govbr_error": request.session.pop(SESSION_LOGIN_ERROR, None),
+    }
     return render(request, "accounts/login.html", context, status=status)
+
+
+@csrf_protect
+@never_cache
+@require_POST
+def logout_view(request):
+    """Log out here and, for a gov.br login, at gov.br too (it comes back to our login page)."""
+    from_govbr = request.session.get(SESSION_FROM_GOVBR, False)
+    logout(request)
+    if from_govbr and govbr_enabled():
+        return redirect(govbr_logout_url(request))
+    return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
 def password_help(request):
