@@ -15,12 +15,14 @@ GOVBR_DS_VERSION="3.7.0"          # @govbr-ds/core 3.7.x
 FONTAWESOME_VERSION="5.15.4"      # @fortawesome/fontawesome-free 5.15.x (DS 3 uses FA 5)
 RALEWAY_VERSION="5.3.0"           # @fontsource/raleway 5.x
 HTMX_VERSION="2.0.11"             # htmx.org 2.0.x
+QUILL_VERSION="2.0.3"             # quill 2.0.x (rich-text editor of the replies)
 
 # npm `dist.integrity` of each tarball (npm view PKG@VER dist.integrity).
 GOVBR_DS_INTEGRITY="sha512-q60/LXZcB/oiARP57gTI348q75Lp3flpOLTAVylcxHSCotwiya7kWtgXDyjPY8Msnf9eF4+fHlRqVu8s4FFEOw=="
 FONTAWESOME_INTEGRITY="sha512-eYm8vijH/hpzr/6/1CJ/V/Eb1xQFW2nnUKArb3z+yUWv7HTwj6M7SP957oMjfZjAHU6qpoNc2wQvIxBLWYa/Jg=="
 RALEWAY_INTEGRITY="sha512-BTWr1I14Ji0DWpS/KCIq/CXcvxXWgMO73gynWpbYv7A5wlPhLevozgRmdPJvZmUf0fhH+Lju+F4nigJ6Ums24A=="
 HTMX_INTEGRITY="sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA=="
+QUILL_INTEGRITY="sha512-xEYQBqfYx/sfb33VJiKnSJp8ehloavImQ2A6564GAbqG55PGw1dAWUn1MUbQB62t0azawUS2CZZhWCjO8gRvTw=="
 
 # Raleway subsets / weights / styles to vendor.
 RALEWAY_SUBSETS=(latin-ext latin)
@@ -204,6 +206,23 @@ P="$(fetch "htmx.org@$HTMX_VERSION" "$HTMX_INTEGRITY")"
 put "$P/dist/htmx.min.js" htmx/htmx.min.js
 put "$P/LICENSE" htmx/LICENSE
 
+# ---- Quill 2 ----------------------------------------------------------------
+# dist/quill.js is the minified UMD build (defines window.Quill) with all formats,
+# modules and themes. Kept byte-identical; it ends with `//# sourceMappingURL=quill.js.map`,
+# which Django's ManifestStaticFilesStorage resolves, so the map is shipped too.
+# Quill 2 injects no <style> element and writes no style="" markup in its UI (the
+# snow tooltip is positioned through element.style, which CSP allows), so it runs
+# under style-src 'self' with quill.snow.css as an ordinary stylesheet.
+P="$(fetch "quill@$QUILL_VERSION" "$QUILL_INTEGRITY")"
+put "$P/dist/quill.js" quill/quill.js
+put "$P/dist/quill.js.map" quill/quill.js.map
+put "$P/dist/quill.js.LICENSE.txt" quill/quill.js.LICENSE.txt
+put "$P/dist/quill.snow.css" quill/quill.snow.css
+put "$P/LICENSE" quill/LICENSE
+sanitize_css "$STAGE/quill/quill.snow.css"
+ext_js="$(grep -oE "https?://[A-Za-z0-9.-]+" "$STAGE/quill/quill.js" | grep -v 'www.w3.org' | sort -u || true)"
+[ -z "$ext_js" ] || log "NOTE: quill.js mentions other origins (not changed): $(printf '%s' "$ext_js" | tr '\n' ' ')"
+
 # ---- README -----------------------------------------------------------------
 cat > "$STAGE/README.md" <<EOF
 # static/vendor
@@ -218,10 +237,13 @@ loads nothing from another origin. **Do not edit by hand: refresh with
 | @fortawesome/fontawesome-free | $FONTAWESOME_VERSION | \`fontawesome/css/all.min.css\`, \`fontawesome/webfonts/*.woff2\`, \`*.woff\` | icons CC BY 4.0, fonts SIL OFL 1.1, code MIT (\`fontawesome/LICENSE.txt\`) |
 | @fontsource/raleway | $RALEWAY_VERSION | \`raleway/raleway.css\` (generated), \`raleway/raleway-{latin,latin-ext}-{300..800}-{normal,italic}.woff2\` | SIL OFL 1.1 (\`raleway/LICENSE\`) |
 | htmx.org | $HTMX_VERSION | \`htmx/htmx.min.js\` | 0BSD (\`htmx/LICENSE\`) |
+| quill | $QUILL_VERSION | \`quill/quill.js\` (+ \`.map\`, \`quill.js.LICENSE.txt\`), \`quill/quill.snow.css\` | BSD-3-Clause (\`quill/LICENSE\`) |
 
 Local changes made by the script: \`sourceMappingURL\` comments and any reference to
 another origin are removed from the CSS; Font Awesome's \`@font-face\` rules keep only
 the woff2/woff sources; \`raleway.css\` declares the families "Rawline" and "Raleway".
+\`quill/quill.js\` is Quill's own browser build (UMD, \`window.Quill\`); it bundles
+parchment, quill-delta, eventemitter3 and lodash-es.
 EOF
 
 # ---- Checks, permissions, swap ----------------------------------------------
