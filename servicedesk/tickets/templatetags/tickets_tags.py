@@ -22,3 +22,12 @@ def entry_role(entry, ticket) -> str:
     if entry.actor_id is None:
         return "sistema"
     return "requerente" if entry.actor_id == ticket.requester_id else "equipe"
+
+
+@register.simple_tag
+def status_change_labels(payload: dict) -> tuple[str, str]:
+    """(from, to) labels of a status-change entry; tolerant of older payloads."""
+    return (
+        state_label(payload.get("from"), payload.get("from_waiting_on")),
+        state_label(payload.get("to"), payload.get("to_waiting_on")),
+    )
