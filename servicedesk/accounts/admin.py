@@ -41,7 +41,14 @@ class UserAdmin(DjangoUserAdmin):
         "last_login",
     )
     list_display_links = ("cpf_formatted", "full_name")
-    list_filter = ("origin", "is_active", "is_staff", "is_superuser", "groups")
+    list_filter = (
+        "origin",
+        "is_active",
+        "is_supervisor",
+        "is_staff",
+        "is_superuser",
+        "support_groups",
+    )
     search_fields = ("cpf", "full_name", "email")
     ordering = ("full_name",)
     readonly_fields = (
@@ -56,7 +63,16 @@ class UserAdmin(DjangoUserAdmin):
         ("Dados pessoais", {"fields": ("full_name", "email", "origin")}),
         (
             "Permissões",
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+            {
+                "fields": (
+                    "is_active",
+                    "is_supervisor",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
         ),
         ("gov.br", {"fields": ("govbr_last_login_at", "govbr_trust_level")}),
         ("Datas", {"fields": ("last_login", "created_at", "updated_at")}),

@@ -57,6 +57,11 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(
         "ativo", default=True, help_text="Desmarque para bloquear o acesso sem apagar a conta."
     )
+    is_supervisor = models.BooleanField(
+        "supervisor do atendimento",
+        default=False,
+        help_text="Vê todos os chamados na mesa, pode fechá-los e consulta os relatórios.",
+    )
     is_staff = models.BooleanField(
         "acesso à administração",
         default=False,

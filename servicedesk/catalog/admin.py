@@ -31,7 +31,7 @@ def preview_link(subject: Subject) -> str:
 class SupportGroupAdmin(admin.ModelAdmin):
     list_display = ("name", "member_count")
     search_fields = ("name", "members__full_name", "members__cpf")
-    filter_horizontal = ("members",)
+    filter_horizontal = ("members", "services")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_total=models.Count("members"))

@@ -568,6 +568,8 @@ def seed_catalog() -> None:
                 },
             )
             _seed_fields(subject, spec.fields)
+            # A group serves (sees on the desk) every card it receives tickets from.
+            groups[spec.group].services.add(service)
 
 
 def _seed_fields(subject: Subject, specs: list[FieldSpec]) -> None:

@@ -12,11 +12,22 @@ from .icons import CARD_ICONS
 
 
 class SupportGroup(BaseModel):
-    """A team that receives tickets. Members and the desk arrive with the desk."""
+    """A team of agents: it serves some cards and receives the tickets of some subjects."""
 
     name = models.CharField("nome", max_length=120, unique=True)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name="membros", related_name="support_groups", blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name="técnicos",
+        related_name="support_groups",
+        blank=True,
+        help_text="Quem pertence a um grupo é técnico: trabalha os chamados na mesa.",
+    )
+    services = models.ManyToManyField(
+        "Service",
+        verbose_name="cards atendidos",
+        related_name="support_groups",
+        blank=True,
+        help_text="Os técnicos do grupo veem na mesa os chamados destes cards.",
     )
 
     class Meta:

@@ -86,6 +86,9 @@ class EntryKind(models.TextChoices):
     STATUS_CHANGE = "status_change", "Mudança de status"
     ASSIGNMENT = "assignment", "Atribuição"
     SOLUTION = "solution", "Solução"
+    APPROVAL = "approval", "Aprovação da solução"
+    REFUSAL = "refusal", "Recusa da solução"
+    REOPENING = "reopening", "Reabertura"
 
 
 class TimelineEntry(BaseModel):
@@ -162,3 +165,47 @@ class Attachment(BaseModel):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class SolutionStatus(models.TextChoices):
+    PENDING = "pending", "Aguardando validação"
+    APPROVED = "approved", "Aprovada"
+    REFUSED = "refused", "Recusada"
+    AUTO_APPROVED = "auto_approved", "Aprovada automaticamente"
+
+
+class Solution(BaseModel):
+    """A solution an agent proposed; the requester approves or refuses it (or time does)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="solutions")
+    entry = models.OneToOneField(TimelineEntry, on_delete=models.CASCADE, related_name="solution")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="técnico", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "situação", max_length=20, choices=SolutionStatus.choices, default=SolutionStatus.PENDING
+    )
+    decided_at = models.DateTimeField("decidida em", null=True, blank=True)
+    decision_entry = models.ForeignKey(
+        TimelineEntry,
+        verbose_name="registro da decisão",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "solução"
+        verbose_name_plural = "soluções"
+        constraints = [
+            # However two agents race, a ticket never has two solutions waiting at once.
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=models.Q(status="pending"),
+                name="one_pending_solution_per_ticket",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Solução de #{self.ticket_id} ({self.get_status_display()})"

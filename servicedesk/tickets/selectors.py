@@ -8,6 +8,7 @@ from django.http import Http404
 from servicedesk.accounts.models import User
 
 from .models import Attachment, Ticket, TimelineEntry
+from .permissions import agent_ticket_filter, is_agent
 from .status import COUNTER_LABELS, Status
 
 TICKET_NOT_FOUND = "Chamado não encontrado."
@@ -39,15 +40,24 @@ def ticket_list_for_requester(
     return tickets.select_related("service", "subject").order_by("-last_interaction_at", "-pk")
 
 
-def _tickets_visible_to(user: User) -> QuerySet[Ticket]:
-    # Requesters see the tickets they opened; agents' visibility arrives with the desk.
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    """Every ticket the user may open: their own, plus the desk's for agents."""
+    if is_agent(user):
+        return Ticket.objects.filter(Q(requester=user) | agent_ticket_filter(user))
     return Ticket.objects.filter(requester=user)
+
+
+def tickets_for_desk(user: User) -> QuerySet[Ticket]:
+    """The tickets of the desk's queues for an agent (never their own requests)."""
+    if not is_agent(user):
+        return Ticket.objects.none()
+    return Ticket.objects.filter(agent_ticket_filter(user))
 
 
 def ticket_get_visible(*, user: User, number: int) -> Ticket:
     """A ticket the user may see, or 404 (never 403: ids must not reveal what exists)."""
     ticket = (
-        _tickets_visible_to(user)
+        tickets_visible_to(user)
         .select_related("service", "subject", "requester", "assigned_agent", "assigned_group")
         .filter(pk=number)
         .first()
@@ -59,21 +69,29 @@ def ticket_get_visible(*, user: User, number: int) -> Ticket:
 
 def _entries_visible_to(user: User, ticket: Ticket) -> QuerySet[TimelineEntry]:
     entries = TimelineEntry.objects.filter(ticket=ticket)
-    if ticket.requester_id == user.pk:
+    # Private notes are for the team: never for the requester, even one who is an agent.
+    if ticket.requester_id == user.pk or not is_agent(user):
         entries = entries.filter(is_private=False)
     return entries
 
 
 def timeline_for(*, user: User, ticket: Ticket) -> list[TimelineEntry]:
-    """The entries the user may see, oldest first, with authors and files: three queries
-    whatever the length of the timeline."""
+    """The entries the user may see, oldest first, with authors, files and solutions: two
+    queries whatever the length of the timeline. A solution carries its decision entry (the
+    approval or refusal, with its comment) as `solution.decision`."""
     files = Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
-    return list(
+    entries = list(
         _entries_visible_to(user, ticket)
-        .select_related("actor")
+        .select_related("actor", "solution")
         .prefetch_related(files)
         .order_by("created_at", "pk")
     )
+    by_pk = {entry.pk: entry for entry in entries}
+    for entry in entries:
+        solution = getattr(entry, "solution", None)
+        if solution is not None:
+            solution.decision = by_pk.get(solution.decision_entry_id)
+    return entries
 
 
 def attachment_get_visible(*, user: User, number: int, attachment_id: int) -> Attachment:

@@ -57,7 +57,7 @@ class Command(BaseCommand):
             user.email = email
             user.origin = UserOrigin.LOCAL
             user.is_active = True
-            user.is_staff = user.is_superuser = is_admin
+            user.is_staff = user.is_superuser = user.is_supervisor = is_admin
             if not user.check_password(password):
                 user.set_password(password)
             user.save()

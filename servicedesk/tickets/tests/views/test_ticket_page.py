@@ -100,8 +100,9 @@ class TestTimeline:
         entries = [TimelineEntryFactory(ticket=ticket, actor=authors[i % 3]) for i in range(50)]
         for i in range(30):
             AttachmentFactory(entry=entries[i])
-        # session, user, ticket with card/subject/people, entries with authors, their files
-        with django_assert_num_queries(5):
+        # session, user, is the user an agent, ticket with card/subject/people,
+        # entries with authors and solutions, their files
+        with django_assert_num_queries(6):
             response = logged.get(page_url(ticket))
         assert response.content.decode().count('class="portal-message ') == 50
         assert response.content.decode().count("documento.pdf") == 30
