@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "servicedesk.accounts",
     "servicedesk.catalog",
     "servicedesk.tickets",
+    "servicedesk.desk",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+IS_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if IS_POSTGRESQL:
+    # Full-text search of the desk (SearchVector/SearchQuery lookups).
+    INSTALLED_APPS.append("django.contrib.postgres")
 
 # --- Cache (Redis in production, memory by default) ---------------------------------------
 REDIS_URL = env_str("REDIS_URL")

@@ -294,8 +294,8 @@ def test_my_tickets_with_500_tickets_keeps_its_query_count(
     subject = SubjectFactory(name="Erro ao cadastrar emenda")
     TicketFactory.create_batch(500, requester=requester, subject=subject)
     client.force_login(requester)
-    # session, user, paginator count, page, counters
-    with django_assert_num_queries(5):
+    # session, user, paginator count, page, counters, is the user an agent (menu)
+    with django_assert_num_queries(6):
         html = client.get(reverse("tickets:list")).content.decode()
     assert html.count("Erro ao cadastrar emenda") == 20
     assert "Página 1 de 25" in html
