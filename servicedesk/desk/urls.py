@@ -1,9 +1,12 @@
 from django.urls import path
 
-from .views import queue
+from .views import queue, ticket
 
 app_name = "desk"
 
 urlpatterns = [
     path("", queue.queue, name="queue"),
+    path("chamados/<int:number>/", ticket.ticket_detail, name="ticket"),
+    path("chamados/<int:number>/assumir/", ticket.take_ticket, name="take"),
+    path("chamados/<int:number>/<slug:action>/", ticket.ticket_action, name="action"),
 ]

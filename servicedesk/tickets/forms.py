@@ -53,3 +53,30 @@ class ReplyForm(forms.Form):
 
 class InlineImageForm(forms.Form):
     image = forms.FileField(error_messages={"required": "Escolha uma imagem."})
+
+
+class CommentForm(forms.Form):
+    """A plain-text comment with optional files: approving, refusing or reopening."""
+
+    body = forms.CharField(
+        label="Comentário (opcional)",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    body_format = forms.CharField(initial="text", widget=forms.HiddenInput, required=False)
+    files = MultipleFileField(label="Arquivos anexos (opcional)")
+
+    def __init__(self, *args, required_comment: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body_format"].initial = "text"
+        if required_comment:
+            body = self.fields["body"]
+            body.label = "Comentário (obrigatório)"
+            body.help_text = required_comment
+            # The browser stops an empty comment before sending; the server checks again.
+            body.widget.attrs["required"] = True
+            body.widget.attrs["aria-required"] = "true"
+
+    def clean_body_format(self) -> str:
+        return "text"

@@ -85,3 +85,10 @@ def text_to_html(text: str) -> CleanBody:
         for paragraph in paragraphs
     )
     return CleanBody(html=markup, text=text, image_ids=[])
+
+
+def clean_body(raw: str, *, body_format: str, ticket_number: int) -> CleanBody:
+    """A message as posted: the editor's HTML, or plain text from the textarea without JS."""
+    if body_format == "html":
+        return clean_html(raw, ticket_number=ticket_number)
+    return text_to_html(raw)

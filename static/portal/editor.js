@@ -361,8 +361,9 @@
   // ---- Setting up one editor -----------------------------------------------------------
   function setup(box) {
     const Quill = window.Quill;
-    const textarea = box.querySelector("textarea[name=body]");
-    const format = box.querySelector("input[name=body_format]");
+    // Also prefixed forms of the desk, e.g. name="nota-body".
+    const textarea = box.querySelector("textarea[name=body], textarea[name$=\"-body\"]");
+    const format = box.querySelector("input[name=body_format], input[name$=\"-body_format\"]");
     const form = textarea && textarea.form;
     if (!Quill || !textarea || !format || !form) return;
     // Leftovers of an earlier instance (e.g. a page restored from htmx's history cache).

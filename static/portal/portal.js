@@ -99,6 +99,7 @@
     const form = event.target.closest && event.target.closest("form[data-upload-progress]");
     if (!form || !event.detail.lengthComputable) return;
     const box = progressBox(form);
+    if (!box) return;
     const percent = Math.round((event.detail.loaded / event.detail.total) * 100);
     box.hidden = false;
     box.querySelector("progress").value = percent;
@@ -122,7 +123,9 @@
     });
     if (window.portalEditor) window.portalEditor.enhance(root);
     const invalid = root.querySelector("[aria-invalid='true']");
+    const news = root !== document && root.querySelector(".portal-messages");
     if (invalid) invalid.focus();
+    else if (news) news.focus(); // after an htmx action: announce its result
     else if (root.id === "formulario-assunto") {
       // A subject was chosen without a page load: take keyboard users to its form.
       const heading = root.querySelector("h2");

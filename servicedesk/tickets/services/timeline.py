@@ -1,41 +1,64 @@
-"""Messages on the timeline: replies with their files and the images shown in their text."""
+"""Messages on the timeline: replies, private notes, requests for information, waiting and
+resuming. Each is one action on the locked ticket and one timeline entry."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError
 
 from .. import status as lifecycle
 from ..models import Attachment, EntryKind, Ticket, TimelineEntry
-from ..permissions import NOT_A_PARTICIPANT, role_on_ticket
-from ..richtext import clean_html, text_to_html
+from ..richtext import CleanBody, clean_body
 from ..uploads import CheckedUpload
+from .assignment import assign_author_if_unassigned
 from .attachments import attachments_store, files_removed_on_failure
-from .transitions import transition_apply
+from .transitions import Action, ensure_allowed, lock_for_action, transition_apply
 
 MESSAGE_EMPTY = "Escreva uma mensagem antes de adicionar."
+INFO_REQUEST_EMPTY = "Escreva o que o requerente precisa informar."
+WAIT_REASON_REQUIRED = "Informe o motivo da espera (por exemplo, de quem se aguarda resposta)."
+WAIT_REASON_MAX = 300
+
+
+def required_body(raw: str, body_format: str, ticket: Ticket, message: str) -> CleanBody:
+    clean = clean_body(raw, body_format=body_format, ticket_number=ticket.number)
+    if clean.is_empty:
+        raise ApplicationError(message, field="body")
+    return clean
+
+
+def attach_to_entry(
+    action: Action, entry: TimelineEntry, clean: CleanBody | None, files, stored: list[str]
+) -> None:
+    """Link the author's own pasted images shown in the text, and store the chosen files."""
+    if clean and clean.image_ids:
+        Attachment.objects.filter(
+            ticket=action.ticket,
+            pk__in=clean.image_ids,
+            entry__isnull=True,
+            is_inline=True,
+            uploaded_by=action.actor,
+        ).update(entry=entry)
+    attachments_store(
+        ticket=action.ticket, entry=entry, files=list(files), actor=action.actor, stored=stored
+    )
 
 
 def ticket_reply(
-    *, actor: User, ticket: Ticket, body: str, body_format: str, files: list[CheckedUpload]
+    *,
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    body_format: str,
+    files: list[CheckedUpload] = (),
 ) -> TimelineEntry:
-    """A public message on the ticket. When the ticket waits on its requester and the
-    requester replies, it goes back to the team as the lifecycle table says."""
-    clean = (
-        clean_html(body, ticket_number=ticket.number)
-        if body_format == "html"
-        else text_to_html(body)
-    )
-    if clean.is_empty:
-        raise ApplicationError(MESSAGE_EMPTY, field="body")
+    """A public message. A requester answering a request for information sends the ticket back
+    to the team; an agent replying to an unassigned ticket becomes its assignee."""
+    clean = required_body(body, body_format, ticket, MESSAGE_EMPTY)
     with files_removed_on_failure() as stored, transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        role = role_on_ticket(actor, ticket)
-        if role is None:
-            raise ApplicationError(NOT_A_PARTICIPANT)
-        if role == lifecycle.Role.REQUESTER:
-            answers_request = ticket.state == lifecycle.WAITING_ON_REQUESTER
+        action = lock_for_action(ticket=ticket, actor=actor)
+        if action.role == lifecycle.Role.REQUESTER:
+            answers_request = action.ticket.state == lifecycle.WAITING_ON_REQUESTER
             event = (
                 lifecycle.Event.REQUESTER_REPLY
                 if answers_request
@@ -43,24 +66,66 @@ def ticket_reply(
             )
         else:
             event = lifecycle.Event.AGENT_REPLY
-        now = timezone.now()
-        entry = TimelineEntry.objects.create(
-            ticket=ticket,
-            kind=EntryKind.MESSAGE,
-            actor=actor,
-            body_html=clean.html,
-            body_text=clean.text,
-        )
-        transition_apply(ticket=ticket, event=event, role=role, actor=actor, now=now)
-        # Only the author's own pasted images, not yet part of another message.
-        Attachment.objects.filter(
-            ticket=ticket,
-            pk__in=clean.image_ids,
-            entry__isnull=True,
-            is_inline=True,
-            uploaded_by=actor,
-        ).update(entry=entry)
-        attachments_store(ticket=ticket, entry=entry, files=files, actor=actor, stored=stored)
-        ticket.last_interaction_at = now
-        ticket.save(update_fields=["status", "waiting_on", "last_interaction_at", "updated_at"])
+            ensure_allowed(action, event)  # refuse before assigning
+            assign_author_if_unassigned(action)
+        entry = transition_apply(action, event, kind=EntryKind.MESSAGE, body=clean)
+        attach_to_entry(action, entry, clean, files, stored)
     return entry
+
+
+def note_add(
+    *, actor: User, ticket: Ticket, body: str, body_format: str, files: list[CheckedUpload] = ()
+) -> TimelineEntry:
+    """A private note: for the team only, never shown to the requester anywhere."""
+    clean = required_body(body, body_format, ticket, MESSAGE_EMPTY)
+    with files_removed_on_failure() as stored, transaction.atomic():
+        action = lock_for_action(ticket=ticket, actor=actor)
+        entry = transition_apply(
+            action, lifecycle.Event.PRIVATE_NOTE, kind=EntryKind.NOTE, body=clean, is_private=True
+        )
+        attach_to_entry(action, entry, clean, files, stored)
+    return entry
+
+
+def information_request(
+    *, actor: User, ticket: Ticket, body: str, body_format: str, files: list[CheckedUpload] = ()
+) -> TimelineEntry:
+    """Ask the requester for something: the ticket waits on them (and, after the feedback
+    period without an answer, resolves by itself)."""
+    clean = required_body(body, body_format, ticket, INFO_REQUEST_EMPTY)
+    with files_removed_on_failure() as stored, transaction.atomic():
+        action = lock_for_action(ticket=ticket, actor=actor)
+        ensure_allowed(action, lifecycle.Event.REQUEST_INFO)
+        assign_author_if_unassigned(action)
+        entry = transition_apply(
+            action, lifecycle.Event.REQUEST_INFO, kind=EntryKind.MESSAGE, body=clean
+        )
+        attach_to_entry(action, entry, clean, files, stored)
+    return entry
+
+
+def third_party_wait(*, actor: User, ticket: Ticket, reason: str) -> TimelineEntry:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ApplicationError(WAIT_REASON_REQUIRED, field="reason")
+    with transaction.atomic():
+        action = lock_for_action(ticket=ticket, actor=actor)
+        return transition_apply(
+            action,
+            lifecycle.Event.WAIT_THIRD_PARTY,
+            payload={"reason": reason[:WAIT_REASON_MAX]},
+        )
+
+
+def work_resume(*, actor: User, ticket: Ticket) -> TimelineEntry:
+    with transaction.atomic():
+        action = lock_for_action(ticket=ticket, actor=actor)
+        return transition_apply(action, lifecycle.Event.RESUME)
+
+
+def ticket_close(*, actor: User, ticket: Ticket, reason: str = "") -> TimelineEntry:
+    """Supervisors only (the table says so): a final state, read-only from then on."""
+    with transaction.atomic():
+        action = lock_for_action(ticket=ticket, actor=actor)
+        payload = {"reason": " ".join(reason.split())[:WAIT_REASON_MAX]} if reason.strip() else {}
+        return transition_apply(action, lifecycle.Event.CLOSE, payload=payload)

@@ -1,4 +1,5 @@
-"""The requester's ticket screens: "Meus chamados", the ticket page and its replies."""
+"""The requester's ticket screens: "Meus chamados", the ticket page and what a requester does
+there: reply, approve or refuse a solution, reopen."""
 
 from urllib.parse import urlencode
 
@@ -8,12 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.htmx import redirect_after_post
 
-from ..forms import InlineImageForm, ReplyForm
+from ..forms import CommentForm, InlineImageForm, ReplyForm
 from ..permissions import role_on_ticket
 from ..selectors import (
     counter_items,
@@ -23,83 +25,166 @@ from ..selectors import (
     timeline_for,
 )
 from ..services.attachments import inline_image_add
+from ..services.solutions import (
+    REFUSAL_COMMENT_REQUIRED,
+    REOPEN_COMMENT_REQUIRED,
+    reopen_deadline,
+    solution_approve,
+    solution_refuse,
+    ticket_reopen,
+)
 from ..services.timeline import ticket_reply
 from ..status import Event, Status, allowed_events
 from ..uploads import check_uploads
 
 PAGE_SIZE = 20
 REPLY_ADDED = "Mensagem adicionada ao chamado."
+DONE_MESSAGES = {
+    "approve": "Solução aprovada. Obrigado pela confirmação!",
+    "refuse": "Solução recusada. O chamado voltou para a equipe de atendimento.",
+    "reopen": "Chamado reaberto. A equipe de atendimento foi avisada.",
+}
 
 
 @login_required
 def ticket_list(request):
     status = request.GET.get("status", "")
     status = status if status in Status.values else ""
-    text = request.GET.get("busca", "")[:100]
+    text = request.GET.get("busca", "")[:100].strip()
     tickets = ticket_list_for_requester(user=request.user, status=status or None, text=text)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("pagina"))
     counters = counter_items(ticket_counters_for_requester(user=request.user), current=status)
     # Pagination links keep the filters.
-    query_prefix = urlencode({k: v for k, v in (("status", status), ("busca", text.strip())) if v})
+    query = urlencode({k: v for k, v in (("status", status), ("busca", text)) if v})
     context = {
         "page": page,
         "counters": counters,
         "status": status,
-        "text": text.strip(),
-        "query_prefix": f"{query_prefix}&" if query_prefix else "",
+        "text": text,
+        "query_prefix": f"{query}&" if query else "",
     }
     return render(request, "tickets/ticket_list.html", context)
 
 
-def _page_context(request, ticket, form):
+def _forms(data=None, files=None, *, bound: str = "") -> dict:
+    """The page's forms; only the one that was posted is bound to the request."""
+
+    def make(name, cls, **kwargs):
+        return cls(data, files, **kwargs) if name == bound else cls(**kwargs)
+
+    return {
+        "form": make("reply", ReplyForm),
+        "approve_form": make("approve", CommentForm),
+        "refuse_form": make("refuse", CommentForm, required_comment=REFUSAL_COMMENT_REQUIRED),
+        "reopen_form": make("reopen", CommentForm, required_comment=REOPEN_COMMENT_REQUIRED),
+    }
+
+
+def _page_context(request, ticket, forms: dict) -> dict:
     role = role_on_ticket(request.user, ticket)
     events = allowed_events(ticket.state, role) if role else []
+    can_reopen = Event.REOPEN in events and (
+        ticket.resolved_at is None or timezone.now() <= reopen_deadline(ticket)
+    )
     return {
         "ticket": ticket,
         "entries": timeline_for(user=request.user, ticket=ticket),
-        "form": form,
         "can_reply": Event.REQUESTER_COMMENT in events or Event.REQUESTER_REPLY in events,
+        "can_decide": Event.APPROVE in events,
+        "can_reopen": can_reopen,
+        "reopen_deadline": reopen_deadline(ticket) if ticket.resolved_at else None,
+        "reopen_days": settings.PORTAL_REOPEN_DAYS,
         "max_files": settings.PORTAL_ATTACHMENT_MAX_FILES,
         "max_mb": settings.PORTAL_ATTACHMENT_MAX_MB,
+        **forms,
     }
+
+
+def _render_page(request, ticket, forms, status=200, errors=()):
+    context = _page_context(request, ticket, forms)
+    context["action_errors"] = list(errors)
+    template = (
+        "tickets/partials/_ticket_live.html" if request.htmx else "tickets/ticket_detail.html"
+    )
+    return render(request, template, context, status=status)
 
 
 @login_required
 def ticket_detail(request, number: int):
     ticket = ticket_get_visible(user=request.user, number=number)
-    return render(
-        request, "tickets/ticket_detail.html", _page_context(request, ticket, ReplyForm())
+    return render(request, "tickets/ticket_detail.html", _page_context(request, ticket, _forms()))
+
+
+def _act(request, number: int, name: str, service, done_message: str):
+    """POST handler shared by the requester's actions: validate the posted form, run the
+    service, then show the updated ticket (htmx) or redirect to it (plain POST)."""
+    ticket = ticket_get_visible(user=request.user, number=number)
+    forms = _forms(request.POST, request.FILES, bound=name)
+    form = forms["form" if name == "reply" else f"{name}_form"]
+    if form.is_valid():
+        try:
+            entry = service(
+                actor=request.user,
+                ticket=ticket,
+                files=check_uploads(form.cleaned_data["files"]),
+                body=form.cleaned_data["body"],
+                body_format=form.cleaned_data["body_format"],
+            )
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, done_message)
+            if request.htmx:
+                ticket = ticket_get_visible(user=request.user, number=number)
+                return _render_page(request, ticket, _forms())
+            return redirect_after_post(request, f"{ticket.get_absolute_url()}#registro-{entry.pk}")
+    return _render_page(request, ticket, forms, status=400, errors=form.non_field_errors())
+
+
+def _reply(*, actor, ticket, files, body, body_format):
+    return ticket_reply(actor=actor, ticket=ticket, body=body, body_format=body_format, files=files)
+
+
+def _approve(*, actor, ticket, files, body, body_format):
+    return solution_approve(
+        actor=actor, ticket=ticket, comment=body, body_format=body_format, files=files
+    )
+
+
+def _refuse(*, actor, ticket, files, body, body_format):
+    return solution_refuse(
+        actor=actor, ticket=ticket, comment=body, body_format=body_format, files=files
+    )
+
+
+def _reopen(*, actor, ticket, files, body, body_format):
+    return ticket_reopen(
+        actor=actor, ticket=ticket, comment=body, body_format=body_format, files=files
     )
 
 
 @login_required
 @require_POST
 def ticket_reply_view(request, number: int):
-    ticket = ticket_get_visible(user=request.user, number=number)
-    form = ReplyForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            files = check_uploads(form.cleaned_data["files"])
-            entry = ticket_reply(
-                actor=request.user,
-                ticket=ticket,
-                body=form.cleaned_data["body"],
-                body_format=form.cleaned_data["body_format"],
-                files=files,
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            if request.htmx:
-                ticket = ticket_get_visible(user=request.user, number=number)
-                context = _page_context(request, ticket, ReplyForm())
-                return render(request, "tickets/partials/_ticket_live.html", context)
-            messages.success(request, REPLY_ADDED)
-            return redirect_after_post(request, f"{ticket.get_absolute_url()}#registro-{entry.pk}")
-    template = (
-        "tickets/partials/_ticket_live.html" if request.htmx else "tickets/ticket_detail.html"
-    )
-    return render(request, template, _page_context(request, ticket, form), status=400)
+    return _act(request, number, "reply", _reply, REPLY_ADDED)
+
+
+@login_required
+@require_POST
+def solution_approve_view(request, number: int):
+    return _act(request, number, "approve", _approve, DONE_MESSAGES["approve"])
+
+
+@login_required
+@require_POST
+def solution_refuse_view(request, number: int):
+    return _act(request, number, "refuse", _refuse, DONE_MESSAGES["refuse"])
+
+
+@login_required
+@require_POST
+def ticket_reopen_view(request, number: int):
+    return _act(request, number, "reopen", _reopen, DONE_MESSAGES["reopen"])
 
 
 @login_required

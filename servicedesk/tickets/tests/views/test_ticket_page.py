@@ -184,7 +184,8 @@ class TestReply:
         logged.post(reply_url(ticket), {"body": "Aqui está", "body_format": "text"})
         ticket.refresh_from_db()
         assert ticket.status == Status.NEW
-        assert "Status alterado de" in logged.get(page_url(ticket)).content.decode()
+        page = logged.get(page_url(ticket)).content.decode()
+        assert "Status: Aguardando (aguardando o requerente) → <strong>Novo</strong>" in page
 
     def test_closed_ticket_refuses_replies_with_a_message(self, logged, requester):
         ticket = TicketFactory(requester=requester, status=Status.CLOSED)
