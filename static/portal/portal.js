@@ -153,3 +153,20 @@
   });
   document.addEventListener("htmx:afterSettle", (event) => enhance(event.detail.elt || document));
 })();
+
+// Required comments (refusing a solution, reopening): the browser stops an empty one before
+// sending, with our pt-BR sentence instead of its own.
+document.addEventListener(
+  "invalid",
+  (event) => {
+    const field = event.target;
+    const form = field.form;
+    if (form && form.dataset.requiredMessage && field.validity.valueMissing) {
+      field.setCustomValidity(form.dataset.requiredMessage);
+    }
+  },
+  true,
+);
+document.addEventListener("input", (event) => {
+  if (event.target.setCustomValidity) event.target.setCustomValidity("");
+});
