@@ -30,5 +30,18 @@ def requester(db):
 
 
 @pytest.fixture
+def agent(db):
+    """A member of the support group "Atendimento SIOP"."""
+    from servicedesk.catalog.tests.factories import SupportGroupFactory
+
+    user = UserFactory(full_name="Tiago Técnico Oliveira")
+    SupportGroupFactory(name="Atendimento SIOP").members.add(user)
+    return user
+
+
+@pytest.fixture
 def supervisor(db):
-    return UserFactory(full_name="Sara Supervisora Lima", is_staff=True, is_superuser=True)
+    """Supervisor of the desk and administrator, like the demo account."""
+    return UserFactory(
+        full_name="Sara Supervisora Lima", is_staff=True, is_superuser=True, is_supervisor=True
+    )

@@ -28,7 +28,8 @@ def agent_ticket_filter(user: User) -> Q:
     """Tickets an agent sees: those of the cards their groups serve, those routed to their
     groups, and those assigned to them. Supervisors see all."""
     if user.is_supervisor:
-        return Q()
+        # Not Q(): an empty Q vanishes when OR-ed with another condition.
+        return Q(pk__isnull=False)
     # Subqueries rather than joins, so that a ticket never comes back twice.
     groups = SupportGroup.objects.filter(members=user).values("pk")
     served = Service.objects.filter(support_groups__in=groups).values("pk")

@@ -1,0 +1,155 @@
+"""The desk queue's filter form: every field optional, a bad value reported on its field."""
+
+from django import forms
+from django.db.models import Q
+
+from servicedesk.accounts.models import User
+from servicedesk.catalog.models import Service, Subject, SupportGroup
+from servicedesk.tickets.status import Status
+
+from .selectors import DEFAULT_ORDERING, DEFAULT_QUEUE, ORDERINGS, QUEUE_SLUGS
+
+STATUS_INVALID = "Escolha um status da lista."
+CARD_INVALID = "Escolha um card da lista."
+SUBJECT_INVALID = "Escolha um assunto da lista."
+GROUP_INVALID = "Escolha um grupo da lista."
+AGENT_INVALID = "Escolha um técnico da lista."
+DATE_INVALID = "Informe uma data válida no formato dd/mm/aaaa."
+DATES_REVERSED = "A data final deve ser igual ou posterior à data inicial."
+
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+SEARCH_MAX_LENGTH = 100
+
+# Form field name -> keyword of selectors.desk_ticket_list.
+FILTERS = {
+    "status": "status",
+    "card": "service",
+    "assunto": "subject",
+    "grupo": "group",
+    "tecnico": "agent",
+    "de": "opened_from",
+    "ate": "opened_to",
+}
+
+
+class SubjectChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, subject):
+        # Subjects of different cards may share a name ("Outros").
+        return f"{subject.service.title} — {subject.name}"
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.full_name
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        # A plain box rather than type="date": the value typed comes back as typed, and both
+        # dd/mm/aaaa and ISO dates (from links and bookmarks) are accepted.
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/aaaa"}, format="%d/%m/%Y"),
+        error_messages={"invalid": DATE_INVALID},
+    )
+
+
+class QueueFilterForm(forms.Form):
+    fila = forms.CharField(required=False, widget=forms.HiddenInput)
+    ordem = forms.CharField(required=False, widget=forms.HiddenInput)
+    busca = forms.CharField(
+        label="Buscar",
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        help_text="Número do chamado, CPF ou nome do requerente, ou palavras do pedido.",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Ex.: 1234 ou emenda"}),
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Todos"), *Status.choices],
+        error_messages={"invalid_choice": STATUS_INVALID},
+    )
+    card = forms.ModelChoiceField(
+        label="Card",
+        required=False,
+        queryset=Service.objects.filter(is_active=True).order_by("title"),
+        empty_label="Todos",
+        error_messages={"invalid_choice": CARD_INVALID},
+    )
+    assunto = SubjectChoiceField(
+        label="Assunto",
+        required=False,
+        queryset=Subject.objects.select_related("service").order_by("service__title", "name"),
+        empty_label="Todos",
+        error_messages={"invalid_choice": SUBJECT_INVALID},
+    )
+    grupo = forms.ModelChoiceField(
+        label="Grupo",
+        required=False,
+        queryset=SupportGroup.objects.order_by("name"),
+        empty_label="Todos",
+        error_messages={"invalid_choice": GROUP_INVALID},
+    )
+    tecnico = AgentChoiceField(
+        label="Técnico",
+        required=False,
+        # Agents are the members of a group, plus the supervisors.
+        queryset=User.objects.filter(
+            Q(is_supervisor=True) | Q(pk__in=SupportGroup.members.through.objects.values("user"))
+        ).order_by("full_name", "pk"),
+        empty_label="Todos",
+        error_messages={"invalid_choice": AGENT_INVALID},
+    )
+    de = _date_field("Aberto de")
+    ate = _date_field("Aberto até")
+
+    def clean_fila(self):
+        fila = self.cleaned_data["fila"]
+        return fila if fila in QUEUE_SLUGS else DEFAULT_QUEUE
+
+    def clean_ordem(self):
+        ordem = self.cleaned_data["ordem"]
+        return ordem if ordem in ORDERINGS else DEFAULT_ORDERING
+
+    def clean_busca(self):
+        return self.cleaned_data["busca"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("de"), cleaned.get("ate")
+        if start and end and start > end:
+            self.add_error("ate", DATES_REVERSED)
+        return cleaned
+
+    @property
+    def queue(self) -> str:
+        return self.cleaned_data.get("fila") or DEFAULT_QUEUE
+
+    @property
+    def ordering(self) -> str:
+        return self.cleaned_data.get("ordem") or DEFAULT_ORDERING
+
+    @property
+    def text(self) -> str:
+        # Too long a search is an error on the field, not a search for nothing.
+        return self.cleaned_data.get("busca", "")
+
+    def selector_filters(self) -> dict:
+        """The valid filters as keywords of desk_ticket_list; fields in error are left out."""
+        return {
+            keyword: self.cleaned_data[name]
+            for name, keyword in FILTERS.items()
+            if self.cleaned_data.get(name)
+        }
+
+    def query_params(self, **overrides) -> dict[str, str]:
+        """The valid, non-default parameters of this page, for links that keep them."""
+        params = {"fila": self.queue, "ordem": self.ordering, "busca": self.text}
+        for name in FILTERS:
+            if self.cleaned_data.get(name):
+                params[name] = self.data.get(name, "")
+        params.update(overrides)
+        defaults = {"fila": DEFAULT_QUEUE, "ordem": DEFAULT_ORDERING}
+        return {key: value for key, value in params.items() if value and defaults.get(key) != value}

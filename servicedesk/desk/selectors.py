@@ -1,0 +1,194 @@
+"""Reads of the desk's queues: which tickets each queue holds, their counts, search and order.
+
+Everything starts from `tickets_for_desk(user)`, so what an agent may see is decided in one
+place; this module only narrows that set down.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from servicedesk.accounts.models import User
+from servicedesk.catalog.models import SupportGroup
+from servicedesk.tickets.models import Ticket, TimelineEntry
+from servicedesk.tickets.selectors import tickets_for_desk
+from servicedesk.tickets.status import Status
+
+DONE = (Status.RESOLVED, Status.CLOSED)
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str  # the value of ?fila=
+    label: str
+
+
+QUEUES = (
+    Queue("sem-atribuicao", "Sem atribuição"),
+    Queue("meus", "Meus"),
+    Queue("meus-grupos", "Meus grupos"),
+    Queue("aguardando", "Aguardando"),
+    Queue("validar", "Validar"),
+    Queue("todos", "Todos"),
+)
+QUEUE_SLUGS = frozenset(queue.slug for queue in QUEUES)
+DEFAULT_QUEUE = "sem-atribuicao"
+
+
+def _queue_filter(slug: str, user: User) -> Q:
+    if slug == "sem-atribuicao":
+        return Q(assigned_agent__isnull=True) & ~Q(status__in=DONE)
+    if slug == "meus":
+        return Q(assigned_agent=user) & ~Q(status__in=DONE)
+    if slug == "meus-grupos":
+        my_groups = SupportGroup.objects.filter(members=user).values("pk")
+        return Q(assigned_group__in=my_groups) & ~Q(status__in=DONE)
+    if slug == "aguardando":
+        return Q(status=Status.WAITING)
+    if slug == "validar":
+        return Q(status=Status.TO_VALIDATE)
+    return Q()  # "todos": everything the desk shows
+
+
+def queue_counts(*, user: User) -> dict[str, int]:
+    """How many tickets each queue holds, keyed by slug, in one aggregate query."""
+    # Aliases are identifiers: the slugs have hyphens.
+    aggregates = {
+        slug.replace("-", "_"): Count("pk", filter=_queue_filter(slug, user))
+        for slug in QUEUE_SLUGS
+    }
+    counts = tickets_for_desk(user).aggregate(**aggregates)
+    return {queue.slug: counts[queue.slug.replace("-", "_")] for queue in QUEUES}
+
+
+# ?ordem= value -> ORDER BY. Every ordering ends on -pk so that pages never overlap.
+_STATUS_ORDER = Case(
+    *(When(status=status, then=Value(index)) for index, status in enumerate(Status)),
+    default=Value(len(Status)),
+)
+ORDERINGS = {
+    "-atualizado": ("-last_interaction_at",),
+    "atualizado": ("last_interaction_at",),
+    "-aberto": ("-created_at",),
+    "aberto": ("created_at",),
+    "numero": ("pk",),
+    "-numero": (),
+    # The lifecycle's order (Novo … Fechado), not the alphabetical order of the codes.
+    "status": (_STATUS_ORDER.asc(),),
+    "-status": (_STATUS_ORDER.desc(),),
+}
+DEFAULT_ORDERING = "-atualizado"
+
+# A ticket number ("1234", "#1234") or a CPF as people type it ("123.456.789-09").
+_DIGITS = re.compile(r"#?\s*([0-9]+)")
+_PUNCTUATED_DIGITS = re.compile(r"[0-9][0-9.\-]*[0-9]")
+CPF_SEARCH_MIN_DIGITS = 6
+# A ticket number beyond a bigint cannot exist; do not send it to the database.
+_MAX_NUMBER_DIGITS = 18
+
+
+def _cpf_filter(digits: str) -> Q:
+    if len(digits) < CPF_SEARCH_MIN_DIGITS:
+        return Q(pk__in=[])  # matches nothing
+    return Q(requester__cpf__contains=digits)
+
+
+def _text_filter(tickets: QuerySet[Ticket], text: str) -> tuple[QuerySet[Ticket], Q]:
+    """The requester's name, the subject, the answers and the timeline's text: full-text
+    search on PostgreSQL, a plain case-insensitive match elsewhere."""
+    by_name = Q(requester__full_name__icontains=text)
+    if settings.IS_POSTGRESQL:
+        # Imported here: django.contrib.postgres is installed only on PostgreSQL.
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        query = SearchQuery(text, config="portuguese", search_type="websearch")
+        in_entries = TimelineEntry.objects.filter(ticket=OuterRef("pk"), body_text__search=query)
+        tickets = tickets.alias(
+            search_document=SearchVector(
+                "subject__name", Cast("answers", TextField()), config="portuguese"
+            )
+        )
+        return tickets, by_name | Q(search_document=query) | Exists(in_entries)
+    in_entries = TimelineEntry.objects.filter(ticket=OuterRef("pk"), body_text__icontains=text)
+    tickets = tickets.alias(answers_text=Cast("answers", TextField()))
+    return tickets, (
+        by_name
+        | Q(subject__name__icontains=text)
+        | Q(answers_text__icontains=text)
+        | Exists(in_entries)
+    )
+
+
+def _search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Digits find the ticket with that number and, from six digits on, the requesters whose
+    CPF contains them; anything else is text. Digits with dots or hyphens are a CPF being
+    typed, or text such as a process number: both are looked for."""
+    text = text.strip()
+    if not text:
+        return tickets
+    if match := _DIGITS.fullmatch(text):
+        digits = match.group(1)
+        condition = _cpf_filter(digits)
+        if len(digits) <= _MAX_NUMBER_DIGITS:
+            condition |= Q(pk=int(digits))
+        return tickets.filter(condition)
+    tickets, condition = _text_filter(tickets, text)
+    if _PUNCTUATED_DIGITS.fullmatch(text):
+        condition |= _cpf_filter(text.replace(".", "").replace("-", ""))
+    return tickets.filter(condition)
+
+
+def _opened_bounds(opened_from: date | None, opened_to: date | None) -> Q:
+    # Whole days in the portal's time zone; "to" includes the day itself. Plain comparisons
+    # on created_at (rather than __date) keep its index usable.
+    bounds = Q()
+    zone = timezone.get_current_timezone()
+    if opened_from:
+        bounds &= Q(created_at__gte=datetime.combine(opened_from, time.min, tzinfo=zone))
+    if opened_to:
+        next_day = opened_to + timedelta(days=1)
+        bounds &= Q(created_at__lt=datetime.combine(next_day, time.min, tzinfo=zone))
+    return bounds
+
+
+def desk_ticket_list(
+    *,
+    user: User,
+    queue: str = DEFAULT_QUEUE,
+    text: str = "",
+    ordering: str = DEFAULT_ORDERING,
+    status: str | None = None,
+    service=None,
+    subject=None,
+    group=None,
+    agent=None,
+    opened_from: date | None = None,
+    opened_to: date | None = None,
+) -> QuerySet[Ticket]:
+    """The tickets of one queue of the user's desk, filtered, searched and ordered, with
+    everything the queue table shows joined in. Unknown queues and orderings fall back to
+    the defaults. Models or their ids are accepted for service, subject, group and agent."""
+    if queue not in QUEUE_SLUGS:
+        queue = DEFAULT_QUEUE
+    tickets = tickets_for_desk(user).filter(_queue_filter(queue, user))
+    filters = {
+        "status": status,
+        "service": service,
+        "subject": subject,
+        "assigned_group": group,
+        "assigned_agent": agent,
+    }
+    tickets = tickets.filter(**{name: value for name, value in filters.items() if value})
+    tickets = tickets.filter(_opened_bounds(opened_from, opened_to))
+    tickets = _search(tickets, text)
+    order_by = ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING])
+    if "pk" not in order_by:
+        order_by = (*order_by, "-pk")
+    return tickets.select_related(
+        "service", "subject", "requester", "assigned_agent", "assigned_group"
+    ).order_by(*order_by)
