@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "servicedesk.catalog",
     "servicedesk.tickets",
     "servicedesk.desk",
+    "servicedesk.surveys",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,24 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background tasks (Celery) ----------------------------------------------------------
+# With REDIS_URL, tasks go to a Celery worker through Redis; without it (the embedded
+# default) they run inline, in the request or command that queues them.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = env_str("TIME_ZONE", "America/Sao_Paulo")
+CELERY_BEAT_SCHEDULE = {
+    # Automatic approval, resolution, closing and reminders of the ticket lifecycle.
+    "ticket-automatic-transitions": {
+        "task": "tickets.automatic_transitions_run",
+        "schedule": 60 * 60,
+    },
+}
 
 # --- Authentication -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -310,6 +329,11 @@ PORTAL_ATTACHMENT_MAX_MB = env_int("PORTAL_ATTACHMENT_MAX_MB", 25)
 PORTAL_ATTACHMENT_X_ACCEL_PREFIX = env_str("PORTAL_ATTACHMENT_X_ACCEL_PREFIX")
 PORTAL_FEEDBACK_DAYS = env_int("PORTAL_FEEDBACK_DAYS", 10)
 PORTAL_REOPEN_DAYS = env_int("PORTAL_REOPEN_DAYS", 10)
+# The reminder before an automatic resolution goes out this many days before it.
+PORTAL_REMINDER_DAYS_BEFORE = env_int("PORTAL_REMINDER_DAYS_BEFORE", 2)
+# The satisfaction survey can be answered this long after resolution, and edited for a while.
+PORTAL_SURVEY_DAYS = env_int("PORTAL_SURVEY_DAYS", 30)
+PORTAL_SURVEY_EDIT_HOURS = env_int("PORTAL_SURVEY_EDIT_HOURS", 12)
 
 # --- gov.br (Login Único: OpenID Connect through mozilla-django-oidc) ----------------------
 # The button and the routes exist only when the issuer, client id and secret are all set.

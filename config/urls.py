@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("servicedesk.accounts.urls")),
     path("", include("servicedesk.catalog.urls")),
     path("", include("servicedesk.tickets.urls")),
+    path("", include("servicedesk.surveys.urls")),
     path("mesa/", include("servicedesk.desk.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

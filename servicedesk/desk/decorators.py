@@ -22,3 +22,22 @@ def agent_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+REPORTS_ONLY = (
+    "Os relatórios da mesa são exclusivos dos supervisores do atendimento. Se você precisa "
+    "deles, peça acesso à coordenação da equipe."
+)
+
+
+def supervisor_required(view):
+    """Supervisors only: other agents and requesters get 403 with a pt-BR explanation."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_supervisor:
+            return render(request, "desk/forbidden.html", {"message": REPORTS_ONLY}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper

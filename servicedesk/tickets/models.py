@@ -50,6 +50,12 @@ class Ticket(BaseModel):
         related_name="tickets",
     )
     last_interaction_at = models.DateTimeField("última interação", default=timezone.now)
+    # The first public answer of the team (reply, request for information or solution):
+    # kept on the row so reports aggregate it without scanning the timeline.
+    first_response_at = models.DateTimeField("primeira resposta em", null=True, blank=True)
+    # When the "automatic resolution in 2 days" reminder went out; a later interaction makes
+    # the ticket eligible for a new one.
+    reminder_sent_at = models.DateTimeField("lembrete enviado em", null=True, blank=True)
     resolved_at = models.DateTimeField("resolvido em", null=True, blank=True)
     closed_at = models.DateTimeField("fechado em", null=True, blank=True)
     # Label/value pairs in field order, as the requester saw them: later edits of the form
@@ -66,6 +72,7 @@ class Ticket(BaseModel):
             models.Index(fields=["status", "assigned_group"]),
             models.Index(fields=["assigned_agent", "status"]),
             models.Index(fields=["status", "last_interaction_at"]),
+            models.Index(fields=["status", "resolved_at"]),
         ]
 
     def __str__(self) -> str:
@@ -89,6 +96,7 @@ class EntryKind(models.TextChoices):
     APPROVAL = "approval", "Aprovação da solução"
     REFUSAL = "refusal", "Recusa da solução"
     REOPENING = "reopening", "Reabertura"
+    REMINDER = "reminder", "Lembrete"
 
 
 class TimelineEntry(BaseModel):

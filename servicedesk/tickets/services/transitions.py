@@ -17,6 +17,13 @@ from ..models import EntryKind, Ticket, TimelineEntry
 from ..permissions import NOT_A_PARTICIPANT, role_on_ticket
 from ..richtext import CleanBody
 
+# What counts as the team's first answer to the requester (reports: time to first response).
+FIRST_RESPONSE_EVENTS = {
+    lifecycle.Event.AGENT_REPLY,
+    lifecycle.Event.REQUEST_INFO,
+    lifecycle.Event.PROPOSE_SOLUTION,
+}
+
 
 @dataclass
 class Action:
@@ -104,5 +111,11 @@ def transition_apply(
     )
     # Any new entry is an interaction: the automatic-resolution clock restarts.
     ticket.last_interaction_at = action.now
+    if (
+        ticket.first_response_at is None
+        and action.role in (lifecycle.Role.AGENT, lifecycle.Role.SUPERVISOR)
+        and event in FIRST_RESPONSE_EVENTS
+    ):
+        ticket.first_response_at = action.now
     ticket.save()
     return entry

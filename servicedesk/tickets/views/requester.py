@@ -14,6 +14,9 @@ from django.views.decorators.http import require_POST
 
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.htmx import redirect_after_post
+from servicedesk.surveys.forms import SurveyForm
+from servicedesk.surveys.models import Survey
+from servicedesk.surveys.services import survey_window
 
 from ..forms import CommentForm, InlineImageForm, ReplyForm
 from ..permissions import role_on_ticket
@@ -100,8 +103,20 @@ def _page_context(request, ticket, forms: dict) -> dict:
     }
 
 
-def _render_page(request, ticket, forms, status=200, errors=()):
-    context = _page_context(request, ticket, forms)
+def _survey_context(request, ticket, survey_form=None) -> dict:
+    # Only a resolved ticket can have a survey: open tickets spare the query.
+    survey = Survey.objects.filter(ticket=ticket).first() if ticket.resolved_at else None
+    window = survey_window(user=request.user, ticket=ticket, survey=survey)
+    if survey_form is None and (window.can_answer or window.can_edit):
+        initial = {"stars": survey.stars, "comment": survey.comment} if survey else None
+        survey_form = SurveyForm(initial=initial)
+    return {"survey_window": window, "survey_form": survey_form}
+
+
+def render_ticket_page(request, ticket, *, forms=None, status=200, errors=(), survey_form=None):
+    """The ticket page, or only its live part for htmx; shared with the survey view."""
+    context = _page_context(request, ticket, forms or _forms())
+    context.update(_survey_context(request, ticket, survey_form))
     context["action_errors"] = list(errors)
     template = (
         "tickets/partials/_ticket_live.html" if request.htmx else "tickets/ticket_detail.html"
@@ -112,7 +127,7 @@ def _render_page(request, ticket, forms, status=200, errors=()):
 @login_required
 def ticket_detail(request, number: int):
     ticket = ticket_get_visible(user=request.user, number=number)
-    return render(request, "tickets/ticket_detail.html", _page_context(request, ticket, _forms()))
+    return render_ticket_page(request, ticket)
 
 
 def _act(request, number: int, name: str, service, done_message: str):
@@ -136,9 +151,11 @@ def _act(request, number: int, name: str, service, done_message: str):
             messages.success(request, done_message)
             if request.htmx:
                 ticket = ticket_get_visible(user=request.user, number=number)
-                return _render_page(request, ticket, _forms())
+                return render_ticket_page(request, ticket)
             return redirect_after_post(request, f"{ticket.get_absolute_url()}#registro-{entry.pk}")
-    return _render_page(request, ticket, forms, status=400, errors=form.non_field_errors())
+    return render_ticket_page(
+        request, ticket, forms=forms, status=400, errors=form.non_field_errors()
+    )
 
 
 def _reply(*, actor, ticket, files, body, body_format):

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("chamados/<int:number>/avaliacao/", views.survey_submit, name="submit"),
+]

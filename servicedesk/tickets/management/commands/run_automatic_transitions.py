@@ -1,0 +1,20 @@
+"""Run the automatic transitions once (for cron, when Celery beat is not used)."""
+
+from django.core.management.base import BaseCommand
+
+from servicedesk.tickets.services.automation import automatic_transitions_run
+
+
+class Command(BaseCommand):
+    help = (
+        "Aprova soluções e resolve chamados sem interação há PORTAL_FEEDBACK_DAYS dias, fecha "
+        "chamados resolvidos há PORTAL_REOPEN_DAYS dias e envia os lembretes. Pode ser "
+        "executado várias vezes, inclusive ao mesmo tempo."
+    )
+
+    def handle(self, *args, **options):
+        report = automatic_transitions_run()
+        self.stdout.write(
+            f"{report.reminded} lembrete(s), {report.auto_approved} solução(ões) aprovada(s), "
+            f"{report.auto_resolved} chamado(s) resolvido(s), {report.closed} fechado(s)."
+        )
