@@ -43,15 +43,15 @@ class AgentChoiceField(forms.ModelChoiceField):
         return user.full_name
 
 
-def _date_field(label: str) -> forms.DateField:
+def date_field(label: str, *, required: bool = False) -> forms.DateField:
+    """A date typed as dd/mm/aaaa (or ISO, from links and bookmarks) in the desk's filters."""
     return forms.DateField(
         label=label,
-        required=False,
+        required=required,
         input_formats=DATE_INPUT_FORMATS,
-        # A plain box rather than type="date": the value typed comes back as typed, and both
-        # dd/mm/aaaa and ISO dates (from links and bookmarks) are accepted.
+        # A plain box rather than type="date": the value typed comes back as typed.
         widget=forms.DateInput(attrs={"placeholder": "dd/mm/aaaa"}, format="%d/%m/%Y"),
-        error_messages={"invalid": DATE_INVALID},
+        error_messages={"invalid": DATE_INVALID, "required": DATE_INVALID},
     )
 
 
@@ -102,8 +102,8 @@ class QueueFilterForm(forms.Form):
         empty_label="Todos",
         error_messages={"invalid_choice": AGENT_INVALID},
     )
-    de = _date_field("Aberto de")
-    ate = _date_field("Aberto até")
+    de = date_field("Aberto de")
+    ate = date_field("Aberto até")
 
     def clean_fila(self):
         fila = self.cleaned_data["fila"]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from servicedesk.catalog.models import SupportGroup
 
 from ..decorators import supervisor_required
-from ..forms import DATE_INPUT_FORMATS, DATE_INVALID, DATES_REVERSED, GROUP_INVALID
+from ..forms import DATES_REVERSED, GROUP_INVALID, date_field
 from ..reports import TABLES, Column, Table, comments_table, survey_comments
 
 DEFAULT_DAYS = 30  # the default period: the last 30 days, today included
@@ -32,18 +32,9 @@ def _typed(value: date) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"placeholder": "dd/mm/aaaa"}, format="%d/%m/%Y"),
-        error_messages={"invalid": DATE_INVALID, "required": DATE_INVALID},
-    )
-
-
 class ReportFilterForm(forms.Form):
-    de = _date_field("De")
-    ate = _date_field("Até")
+    de = date_field("De", required=True)
+    ate = date_field("Até", required=True)
     grupo = forms.ModelChoiceField(
         label="Grupo",
         required=False,

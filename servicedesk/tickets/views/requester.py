@@ -75,11 +75,16 @@ def _forms(data=None, files=None, *, bound: str = "") -> dict:
     def make(name, cls, **kwargs):
         return cls(data, files, **kwargs) if name == bound else cls(**kwargs)
 
+    # One page holds several of these forms: ids of their own, so labels find their fields.
     return {
         "form": make("reply", ReplyForm),
-        "approve_form": make("approve", CommentForm),
-        "refuse_form": make("refuse", CommentForm, required_comment=REFUSAL_COMMENT_REQUIRED),
-        "reopen_form": make("reopen", CommentForm, required_comment=REOPEN_COMMENT_REQUIRED),
+        "approve_form": make("approve", CommentForm, auto_id="aprovar-%s"),
+        "refuse_form": make(
+            "refuse", CommentForm, auto_id="recusar-%s", required_comment=REFUSAL_COMMENT_REQUIRED
+        ),
+        "reopen_form": make(
+            "reopen", CommentForm, auto_id="reabrir-%s", required_comment=REOPEN_COMMENT_REQUIRED
+        ),
     }
 
 
