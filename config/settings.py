@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "servicedesk.tickets",
     "servicedesk.desk",
     "servicedesk.surveys",
+    "servicedesk.notifications",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +267,8 @@ DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "Portal de Atendimento SIOP <nao-responda@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The portal's address as its users reach it: e-mails carry absolute links to it.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Security headers -------------------------------------------------------------------
 # Production defaults are strict; a deployment behind a TLS-terminating proxy sets

@@ -60,7 +60,10 @@ class UserAdmin(DjangoUserAdmin):
     )
     fieldsets = (
         (None, {"fields": ("cpf", "password")}),
-        ("Dados pessoais", {"fields": ("full_name", "email", "origin")}),
+        (
+            "Dados pessoais",
+            {"fields": ("full_name", "email", "email_optional_notifications", "origin")},
+        ),
         (
             "Permissões",
             {

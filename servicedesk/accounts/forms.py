@@ -1,4 +1,4 @@
-"""Login and password forms."""
+"""Login, password and preference forms."""
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -46,3 +46,14 @@ class LoginForm(forms.Form):
             if self.user is None:
                 raise ValidationError(LOGIN_FAILED, code="invalid_login")
         return cleaned
+
+
+class PreferencesForm(forms.Form):
+    email_optional_notifications = forms.BooleanField(
+        label="Receber lembretes e convites para avaliar o atendimento",
+        required=False,
+        help_text=(
+            "Lembrete dois dias antes de um chamado ser resolvido automaticamente e convite "
+            "para a pesquisa de satisfação depois da solução."
+        ),
+    )

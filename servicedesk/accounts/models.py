@@ -70,6 +70,12 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
     origin = models.CharField(
         "origem", max_length=10, choices=UserOrigin.choices, default=UserOrigin.LOCAL
     )
+    # "Minhas preferências": reminders and survey invitations; replies always go out.
+    email_optional_notifications = models.BooleanField(
+        "receber e-mails opcionais",
+        default=True,
+        help_text="Lembretes antes da resolução automática e convites para avaliar o atendimento.",
+    )
     # The link to gov.br: set at each login through gov.br, never used to create accounts.
     govbr_last_login_at = models.DateTimeField("último acesso pelo gov.br", null=True, blank=True)
     govbr_trust_level = models.CharField(

@@ -102,3 +102,11 @@ def user_record_govbr_login(*, user: User, trust_level: GovbrTrustLevel | str | 
     user.govbr_trust_level = trust_level or ""
     user.save(update_fields=["govbr_last_login_at", "govbr_trust_level", "updated_at"])
     return user
+
+
+def user_preferences_update(*, actor: User, email_optional_notifications: bool) -> User:
+    """The actor's own preferences ("Minhas preferências"); only that column is written, so
+    a SIOP sync running at the same moment keeps its name, e-mail and active flag."""
+    actor.email_optional_notifications = email_optional_notifications
+    actor.save(update_fields=["email_optional_notifications", "updated_at"])
+    return actor

@@ -12,4 +12,5 @@ urlpatterns = [
     path("sair/", views.logout_view, name="logout"),
     path("senha/", views.password_help, name="password_help"),
     path("conta/senha/", views.password_change, name="password_change"),
+    path("conta/preferencias/", views.preferences, name="preferences"),
 ]

@@ -1,4 +1,5 @@
-"""Login, logout and the password pages (passwords of SIOP users are managed in SIOP)."""
+"""Login, logout, the password pages (passwords of SIOP users are managed in SIOP) and the
+user's preferences."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,10 +13,12 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import LoginForm
+from .forms import LoginForm, PreferencesForm
 from .govbr.conf import SESSION_FROM_GOVBR, SESSION_LOGIN_ERROR, govbr_enabled, govbr_logout_url
+from .services import user_preferences_update
 
 PASSWORD_CHANGED = "Senha alterada."
+PREFERENCES_SAVED = "Preferências salvas."
 
 
 def _next_url(request) -> str:
@@ -80,3 +83,22 @@ def password_change(request):
         return redirect("core:home")
     status = 400 if form.is_bound else 200
     return render(request, "accounts/password_change.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    """ "Minhas preferências": which optional e-mails the user wants."""
+    form = PreferencesForm(
+        data=request.POST if request.method == "POST" else None,
+        initial={"email_optional_notifications": request.user.email_optional_notifications},
+    )
+    if form.is_bound and form.is_valid():
+        user_preferences_update(
+            actor=request.user,
+            email_optional_notifications=form.cleaned_data["email_optional_notifications"],
+        )
+        messages.success(request, PREFERENCES_SAVED)
+        return redirect("accounts:preferences")
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/preferences.html", {"form": form}, status=status)

@@ -6,4 +6,5 @@ app_name = "surveys"
 
 urlpatterns = [
     path("chamados/<int:number>/avaliacao/", views.survey_submit, name="submit"),
+    path("avaliacao/<str:token>/", views.survey_invitation, name="invitation"),
 ]

@@ -1,12 +1,17 @@
-"""The survey form on the ticket page."""
+"""The survey form on the ticket page, and the signed link of the e-mail invitation."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.views.decorators.http import require_POST
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.htmx import redirect_after_post
-from servicedesk.tickets.selectors import ticket_get_visible
+from servicedesk.notifications.links import SurveyLinkExpired, SurveyLinkInvalid, survey_link_read
+from servicedesk.tickets.selectors import TICKET_NOT_FOUND, ticket_get_visible
 from servicedesk.tickets.views.requester import render_ticket_page
 
 from .forms import SurveyForm
@@ -40,3 +45,25 @@ def survey_submit(request, number: int):
     return render_ticket_page(
         request, ticket, survey_form=form, status=400, errors=form.non_field_errors()
     )
+
+
+@login_required
+@require_GET
+def survey_invitation(request, token: str):
+    """The link of the e-mail invitation: for the ticket's requester, once logged in, to the
+    survey on the ticket page. Tampered or expired links get a 400 page saying so."""
+    try:
+        link = survey_link_read(token)
+    except SurveyLinkExpired as expired:
+        context = {
+            "expired": True,
+            "survey_days": settings.PORTAL_SURVEY_DAYS,
+            "ticket_url": reverse("tickets:detail", args=[expired.ticket_number]),
+        }
+        return render(request, "surveys/invitation_refused.html", context, status=400)
+    except SurveyLinkInvalid:
+        return render(request, "surveys/invitation_refused.html", {"expired": False}, status=400)
+    ticket = ticket_get_visible(user=request.user, number=link.ticket_number)
+    if request.user.pk != ticket.requester_id or link.requester_id != ticket.requester_id:
+        raise Http404(TICKET_NOT_FOUND)
+    return redirect(f"{ticket.get_absolute_url()}#avaliacao")

@@ -98,7 +98,7 @@ def _server_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -225,7 +225,7 @@ def new_page(browser, console, live_url):
         context = browser.new_context(
             base_url=live_url, viewport=viewport or DESKTOP, locale="pt-BR", **options
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)  # a loaded CI machine is slow, not broken
         contexts.append(context)
         page = context.new_page()
         console.watch(page, label)

@@ -9,11 +9,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import formats, timezone
+
+from servicedesk.notifications import events as notify
 
 from .. import status as lifecycle
 from ..models import EntryKind, Solution, SolutionStatus, Ticket, TimelineEntry
@@ -102,12 +105,16 @@ def _auto_resolve(ticket: Ticket, now: datetime, report: AutomationReport) -> bo
             solution.save(update_fields=["status", "decided_at", "decision_entry", "updated_at"])
         report.auto_approved += 1
     else:
-        transition_apply(
+        entry = transition_apply(
             action,
             lifecycle.Event.AUTO_RESOLVE,
             payload={"reason": AUTO_RESOLVED.format(days=days)},
         )
         report.auto_resolved += 1
+    transaction.on_commit(
+        partial(notify.ticket_auto_resolved, ticket_id=ticket.pk, entry_id=entry.pk)
+    )
+    transaction.on_commit(partial(notify.survey_invitation, ticket_id=ticket.pk))
     return True
 
 
@@ -129,7 +136,7 @@ def _remind(ticket: Ticket, now: datetime, report: AutomationReport) -> bool:
         REMINDER_SOLUTION if ticket.status == lifecycle.Status.TO_VALIDATE else REMINDER_INFORMATION
     )
     text = template.format(date=date)
-    TimelineEntry.objects.create(
+    entry = TimelineEntry.objects.create(
         ticket=ticket,
         kind=EntryKind.REMINDER,
         body_html=f"<p>{text}</p>",
@@ -138,6 +145,9 @@ def _remind(ticket: Ticket, now: datetime, report: AutomationReport) -> bool:
     )
     ticket.reminder_sent_at = now
     ticket.save(update_fields=["reminder_sent_at", "updated_at"])
+    transaction.on_commit(
+        partial(notify.auto_resolution_reminder, ticket_id=ticket.pk, entry_id=entry.pk)
+    )
     report.reminded += 1
     return True
 

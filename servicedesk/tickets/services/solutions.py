@@ -2,12 +2,14 @@
 a resolved ticket within the reopening period."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError
+from servicedesk.notifications import events as notify
 
 from .. import status as lifecycle
 from ..models import EntryKind, Solution, SolutionStatus, Ticket, TimelineEntry
@@ -37,6 +39,9 @@ def solution_propose(
             action, lifecycle.Event.PROPOSE_SOLUTION, kind=EntryKind.SOLUTION, body=clean
         )
         attach_to_entry(action, entry, clean, files, stored)
+        transaction.on_commit(
+            partial(notify.solution_proposed, ticket_id=action.ticket.pk, entry_id=entry.pk)
+        )
         return Solution.objects.create(ticket=action.ticket, entry=entry, author=actor)
 
 
@@ -79,6 +84,12 @@ def _decide(
         solution.decided_at = action.now
         solution.decision_entry = entry
         solution.save(update_fields=["status", "decided_at", "decision_entry", "updated_at"])
+        ids = {"ticket_id": action.ticket.pk, "entry_id": entry.pk}
+        if event == lifecycle.Event.APPROVE:
+            transaction.on_commit(partial(notify.solution_approved, **ids))
+            transaction.on_commit(partial(notify.survey_invitation, ticket_id=action.ticket.pk))
+        else:
+            transaction.on_commit(partial(notify.solution_refused, **ids))
     return entry
 
 
@@ -149,4 +160,7 @@ def ticket_reopen(
             action, lifecycle.Event.REOPEN, kind=EntryKind.REOPENING, body=clean
         )
         attach_to_entry(action, entry, clean, files, stored)
+        transaction.on_commit(
+            partial(notify.ticket_reopened, ticket_id=action.ticket.pk, entry_id=entry.pk)
+        )
     return entry

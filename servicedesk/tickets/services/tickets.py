@@ -1,11 +1,14 @@
 """Opening tickets. The other lifecycle transitions arrive with the desk."""
 
+from functools import partial
+
 from django.db import transaction
 from django.utils import timezone
 
 from servicedesk.accounts.models import User
 from servicedesk.catalog.models import Subject
 from servicedesk.core.errors import ApplicationError
+from servicedesk.notifications import events as notify
 
 from .. import status as lifecycle
 from ..models import EntryKind, Ticket, TimelineEntry
@@ -53,4 +56,5 @@ def ticket_open(
             payload={"to": status},
         )
         attachments_store(ticket=ticket, entry=entry, files=files, actor=actor, stored=stored)
+        transaction.on_commit(partial(notify.ticket_opened, ticket_id=ticket.pk, entry_id=entry.pk))
     return ticket

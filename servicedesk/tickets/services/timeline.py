@@ -1,10 +1,13 @@
 """Messages on the timeline: replies, private notes, requests for information, waiting and
 resuming. Each is one action on the locked ticket and one timeline entry."""
 
+from functools import partial
+
 from django.db import transaction
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError
+from servicedesk.notifications import events as notify
 
 from .. import status as lifecycle
 from ..models import Attachment, EntryKind, Ticket, TimelineEntry
@@ -70,13 +73,20 @@ def ticket_reply(
             assign_author_if_unassigned(action)
         entry = transition_apply(action, event, kind=EntryKind.MESSAGE, body=clean)
         attach_to_entry(action, entry, clean, files, stored)
+        tell = (
+            notify.agent_replied
+            if event == lifecycle.Event.AGENT_REPLY
+            else notify.requester_replied
+        )
+        transaction.on_commit(partial(tell, ticket_id=action.ticket.pk, entry_id=entry.pk))
     return entry
 
 
 def note_add(
     *, actor: User, ticket: Ticket, body: str, body_format: str, files: list[CheckedUpload] = ()
 ) -> TimelineEntry:
-    """A private note: for the team only, never shown to the requester anywhere."""
+    """A private note: for the team only, never shown to the requester anywhere (and never
+    e-mailed to anyone)."""
     clean = required_body(body, body_format, ticket, MESSAGE_EMPTY)
     with files_removed_on_failure() as stored, transaction.atomic():
         action = lock_for_action(ticket=ticket, actor=actor)
@@ -101,6 +111,9 @@ def information_request(
             action, lifecycle.Event.REQUEST_INFO, kind=EntryKind.MESSAGE, body=clean
         )
         attach_to_entry(action, entry, clean, files, stored)
+        transaction.on_commit(
+            partial(notify.information_requested, ticket_id=action.ticket.pk, entry_id=entry.pk)
+        )
     return entry
 
 

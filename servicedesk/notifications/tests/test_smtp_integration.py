@@ -1,0 +1,213 @@
+"""E-mail for real: a ticket action in this process, the message through Redis to a Celery
+worker process, and from it over SMTP to a server on loopback (aiosmtpd)."""
+
+import email
+import email.policy
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app
+from servicedesk.tickets.models import EntryKind
+from servicedesk.tickets.services.timeline import ticket_reply
+from servicedesk.tickets.status import Status
+from servicedesk.tickets.tests.factories import TicketFactory
+
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+ROOT = Path(__file__).resolve().parents[3]
+REQUESTER_EMAIL = "maria.requerente@example.gov.br"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not settings.IS_POSTGRESQL,
+        reason="run once, in the PostgreSQL pass of CI, where the worker process can share "
+        "the test database",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+class Inbox:
+    """aiosmtpd handler: keeps what it receives."""
+
+    def __init__(self):
+        self.received: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def smtp_server(port: int):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def wait_for(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.1)
+    pytest.fail(f"waited {seconds} s for {what}")
+
+
+def switch_broker(**conf):
+    """See tickets/tests/test_tasks.py: drop the pools made for the previous broker."""
+    app.conf.update(conf)
+    app.close()
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_queue():
+    """Tasks queued here go through Redis, on a queue of this test's own."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
+    queue = f"test-mail-{uuid.uuid4().hex[:8]}"
+    keys = ("broker_url", "task_always_eager", "task_default_queue")
+    saved = {key: app.conf[key] for key in keys}
+    switch_broker(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
+    yield queue
+    switch_broker(**saved)
+    redis.Redis.from_url(REDIS_URL).delete(queue)
+
+
+class Worker:
+    def __init__(self, process: subprocess.Popen):
+        self.process = process
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def saw(self, text: str) -> bool:
+        return any(text in line for line in list(self.lines))
+
+
+@pytest.fixture
+def start_worker(redis_queue):
+    """`celery -A config worker` in its own process, sending through EMAIL_PORT."""
+    workers = []
+
+    def start(email_port: int) -> Worker:
+        db = connection.settings_dict
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "REDIS_URL": REDIS_URL,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(email_port),
+            "EMAIL_TIMEOUT": "5",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+             "-Q", redis_queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--loglevel=INFO"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        workers.append(Worker(process))
+        return workers[-1]
+
+    yield start
+    for worker in workers:
+        worker.process.terminate()
+        try:
+            worker.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.process.kill()
+            worker.process.wait()
+        worker.reader.join(timeout=5)
+        print("".join(worker.lines))  # shown by pytest when the test fails
+
+
+@pytest.fixture
+def assigned(agent):
+    ticket = TicketFactory(
+        status=Status.ASSIGNED, assigned_agent=agent, requester__email=REQUESTER_EMAIL
+    )
+    ticket.subject.support_group.members.add(agent)
+    return ticket
+
+
+def parts(raw: bytes):
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    plain = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    return message, plain.get_content(), html.get_content()
+
+
+def test_an_agents_reply_reaches_the_requester_over_smtp(start_worker, assigned, agent):
+    port = free_port()
+    with smtp_server(port) as inbox:
+        start_worker(port)
+        entry = ticket_reply(
+            actor=agent, ticket=assigned, body="Siga o manual, página 3.", body_format="text"
+        )
+        wait_for(lambda: inbox.received, 30, "the message at the SMTP server")
+    ((recipients, raw),) = inbox.received
+    assert recipients == [REQUESTER_EMAIL]
+    message, plain, html = parts(raw)
+    assert message.get_content_type() == "multipart/alternative"
+    assert (
+        message["Subject"] == f"[Chamado #{assigned.number}] Nova resposta da equipe de atendimento"
+    )
+    assert message["To"] == REQUESTER_EMAIL
+    assert message["Auto-Submitted"] == "auto-generated"
+    link = f"{settings.PORTAL_BASE_URL}/chamados/{assigned.number}/#registro-{entry.pk}"
+    assert link in plain and "> Siga o manual, página 3." in plain
+    assert f'href="{link}"' in html and "Siga o manual, página 3." in html
+
+
+def test_with_the_smtp_server_down_the_action_succeeds_and_the_task_retries(
+    start_worker, assigned, agent
+):
+    port = free_port()  # nothing listens here yet
+    worker = start_worker(port)
+    entry = ticket_reply(actor=agent, ticket=assigned, body="Tente de novo.", body_format="text")
+    # The action itself is done, whatever happens to its e-mail.
+    assigned.refresh_from_db()
+    assert assigned.status == Status.ASSIGNED
+    assert assigned.entries.filter(pk=entry.pk, kind=EntryKind.MESSAGE).exists()
+
+    wait_for(lambda: worker.saw("retry: Retry in"), 20, "the worker to retry the e-mail")
+    with smtp_server(port) as inbox:
+        wait_for(lambda: inbox.received, 20, "the retried message at the SMTP server")
+    ((recipients, raw),) = inbox.received
+    assert recipients == [REQUESTER_EMAIL]
+    assert parts(raw)[0]["Subject"].startswith(f"[Chamado #{assigned.number}]")
+    assert worker.saw("ConnectionRefusedError")
