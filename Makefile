@@ -42,3 +42,19 @@ format: install
 # Refresh the vendored front-end files from npm at the versions pinned in the script.
 vendor:
 	scripts/vendor-static.sh
+
+# Benchmark (bench/README.md): 10k and 1M tickets on PostgreSQL, each page against the floor.
+# BENCH_SCALES=10k for a quick run; the databases portal_bench_<scale> are recreated.
+BENCH_SCALES ?= 10k 1m
+BENCH_DB_URL ?= postgres://postgres@127.0.0.1:5432
+BENCH_MEDIA ?= /tmp/portal-bench-media
+.PHONY: bench
+bench: install
+	@command -v wrk >/dev/null || { echo "O benchmark usa o wrk: apt-get install -y wrk"; exit 1; }
+	for scale in $(BENCH_SCALES); do \
+		$(BIN)/python -m bench.generate --create --scale $$scale --database-url $(BENCH_DB_URL)/portal_bench_$$scale \
+			--media-root $(BENCH_MEDIA) --json bench/results/generate-$$scale.json && \
+		$(BIN)/python -m bench.run --label $$scale --database-url $(BENCH_DB_URL)/portal_bench_$$scale \
+			--media-root $(BENCH_MEDIA) || exit 1; \
+	done
+	$(BIN)/python -m bench.report $(BENCH_SCALES)

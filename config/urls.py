@@ -1,5 +1,7 @@
 """Top-level URL map: portal, accounts, admin and the JSON API."""
 
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,3 +21,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+# The benchmark's floor (bench/README.md): a bare view through the same middleware, only in
+# a server started for the benchmark.
+if os.environ.get("PORTAL_BENCH_FLOOR", "").strip().lower() in {"1", "true", "yes", "on", "sim"}:
+    from bench.floor import floor
+
+    urlpatterns.append(path("bench/floor/", floor, name="bench_floor"))

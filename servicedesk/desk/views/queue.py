@@ -1,14 +1,25 @@
 """The desk's queues: tabs with counts, filters, search, sorting and pages of tickets."""
 
+from math import ceil
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms.models import ModelChoiceIterator
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 
 from ..decorators import agent_required
 from ..forms import QueueFilterForm
-from ..selectors import DEFAULT_QUEUE, QUEUES, desk_ticket_list, queue_counts
+from ..selectors import (
+    COUNT_LIMIT,
+    DEFAULT_QUEUE,
+    QUEUES,
+    capped_counts,
+    desk_ticket_list,
+    queue_counts,
+)
 
 PAGE_SIZE = 25
 # The id of the region the tabs, the filters and the links swap with htmx.
@@ -25,6 +36,71 @@ COLUMNS = (
     ("aberto", "Aberto em", "-aberto", "aberto"),
     ("atualizado", "Última atualização", "-atualizado", "atualizado"),
 )
+
+
+# The filters whose options come from the database.
+OPTION_FILTERS = ("card", "assunto", "grupo", "tecnico")
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_LIMIT + 1 tickets (see selectors.COUNT_LIMIT); past the limit the
+    pages stop there and the page says "mais de 1.000": search and filters find the rest.
+    `known_count` spares the query when the count is already known (the queue's tab)."""
+
+    def __init__(self, object_list, per_page, *, known_count: int | None = None):
+        super().__init__(object_list, per_page)
+        self._known_count = known_count
+
+    @cached_property
+    def count(self) -> int:
+        if self._known_count is not None:
+            return self._known_count
+        return capped_counts([self.object_list])[0]
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > COUNT_LIMIT
+
+    @cached_property
+    def num_pages(self) -> int:
+        return max(1, ceil(min(self.count, COUNT_LIMIT) / self.per_page))
+
+
+class _LoadedChoices(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.loaded_options:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.loaded_options) + (self.field.empty_label is not None)
+
+
+def _load_options_once(form: QueueFilterForm) -> None:
+    """One query per filter lists its options, and a chosen value is checked against that
+    list, instead of a second query to validate it."""
+    for name in OPTION_FILTERS:
+        field = form.fields[name]  # the form's own copy
+        field.loaded_options = list(field.queryset)
+        by_pk = {str(obj.pk): obj for obj in field.loaded_options}
+        field.iterator = _LoadedChoices
+        field.widget.choices = field.choices
+
+        def to_python(value, field=field, by_pk=by_pk):
+            if value in field.empty_values:
+                return None
+            key = str(value).strip()
+            key = str(int(key)) if key.isdigit() else key
+            if key not in by_pk:
+                raise ValidationError(
+                    field.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": value},
+                )
+            return by_pk[key]
+
+        field.to_python = to_python
 
 
 def _query(params: dict[str, str]) -> str:
@@ -50,16 +126,17 @@ def _columns(form: QueueFilterForm) -> list[dict]:
 @agent_required
 def queue(request):
     form = QueueFilterForm(request.GET)
+    _load_options_once(form)
     form.is_valid()  # bad fields are reported on the page and left out of the filters
+    filters = form.selector_filters()
     tickets = desk_ticket_list(
-        user=request.user,
-        queue=form.queue,
-        text=form.text,
-        ordering=form.ordering,
-        **form.selector_filters(),
+        user=request.user, queue=form.queue, text=form.text, ordering=form.ordering, **filters
     )
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("pagina"))
     counts = queue_counts(user=request.user)
+    # Without search or filters the page holds the whole queue: its tab already counted it.
+    known = counts[form.queue] if not (form.text or filters) else None
+    paginator = CappedPaginator(tickets, PAGE_SIZE, known_count=known)
+    page = paginator.get_page(request.GET.get("pagina"))
     query_prefix = urlencode(form.query_params())
     context = {
         "form": form,
@@ -72,6 +149,7 @@ def queue(request):
         "query_prefix": f"{query_prefix}&" if query_prefix else "",
         "clear_url": _query({"fila": form.queue} if form.queue != DEFAULT_QUEUE else {}),
         "region_id": REGION_ID,
+        "count_limit": COUNT_LIMIT,
     }
     if request.htmx and request.htmx.target == REGION_ID:
         response = render(request, "desk/partials/_queue_region.html", context)

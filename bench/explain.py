@@ -1,0 +1,106 @@
+"""EXPLAIN (ANALYZE, BUFFERS) of every list query of the portal on a benchmark database.
+
+    python -m bench.explain --database-url postgres://…/portal_bench_1m --label 1m
+
+Writes bench/results/explain-<label>.txt and exits 1 if a plan reads tickets or timeline
+entries with a sequential scan.
+"""
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--label", required=True)
+    args = parser.parse_args(argv)
+    os.environ.update(
+        DATABASE_URL=args.database_url,
+        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-explain-only"),
+        DEBUG="true",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from servicedesk.accounts.models import User
+    from servicedesk.catalog.models import Service
+    from servicedesk.desk.selectors import COUNT_LIMIT, desk_ticket_list, queue_counts
+    from servicedesk.tickets.models import Ticket
+    from servicedesk.tickets.selectors import (
+        ticket_counters_for_requester,
+        ticket_list_for_requester,
+        timeline_for,
+    )
+
+    maria = User.objects.get(cpf="52998224725")
+    agent = User.objects.get(cpf="39053344705")
+    supervisor = User.objects.get(cpf="98765432100")
+    card = Service.objects.get(slug="siop-emendas-parlamentares")
+    long_ticket = Ticket.objects.filter(requester=maria).order_by("-number").first()
+    page = slice(0, 25)
+    cases = {
+        "Meus chamados, page 1": ticket_list_for_requester(user=maria)[:20],
+        "Meus chamados, page 5": ticket_list_for_requester(user=maria)[80:100],
+        "Desk: sem atribuição (agent)": desk_ticket_list(user=agent)[page],
+        "Desk: todos (agent)": desk_ticket_list(user=agent, queue="todos")[page],
+        "Desk: todos (supervisor)": desk_ticket_list(user=supervisor, queue="todos")[page],
+        "Desk: meus (agent)": desk_ticket_list(user=agent, queue="meus")[page],
+        "Desk: meus grupos (agent)": desk_ticket_list(user=agent, queue="meus-grupos")[page],
+        "Desk: aguardando (agent)": desk_ticket_list(user=agent, queue="aguardando")[page],
+        "Desk: validar (agent)": desk_ticket_list(user=agent, queue="validar")[page],
+        "Desk: todos, status+card, by opening date, page 2": desk_ticket_list(
+            user=agent, queue="todos", status="assigned", service=card, ordering="-aberto"
+        )[25:50],
+        "Desk: search by requester name": desk_ticket_list(
+            user=agent, queue="todos", text="Jéssica Gonçalves Santana"
+        )[page],
+        "Desk: full-text search": desk_ticket_list(
+            user=agent, queue="todos", text="remanejamento beneficiário"
+        )[page],
+    }
+    out = [f"# EXPLAIN (ANALYZE, BUFFERS) on {args.label} — {Ticket.objects.count():,} tickets"]
+    seq_scans = []
+
+    def explain(title, sql, params):
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        out.extend(["", f"## {title}", "", sql % tuple(repr(p) for p in params), "", plan])
+        if re.search(r"Seq Scan on tickets_(ticket|timelineentry)\b", plan):
+            seq_scans.append(title)
+        total = re.search(r"Execution Time: ([\d.]+) ms", plan).group(1)
+        print(f"{float(total):9.1f} ms  {title}")
+
+    for title, queryset in cases.items():
+        explain(title, *queryset.query.sql_with_params())
+    # The counts: the requester's counters and the desk's tabs (capped at COUNT_LIMIT + 1).
+    from django.test.utils import CaptureQueriesContext
+
+    for title, call in (
+        ("Home / Meus chamados counters", lambda: ticket_counters_for_requester(user=maria)),
+        (f"Desk tab counts (capped at {COUNT_LIMIT})", lambda: queue_counts(user=agent)),
+        ("Ticket page timeline (50 entries)", lambda: timeline_for(user=maria, ticket=long_ticket)),
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        for index, query in enumerate(captured.captured_queries):
+            explain(f"{title} [{index + 1}]", query["sql"].replace("%", "%%"), ())
+    target = RESULTS / f"explain-{args.label}.txt"
+    target.write_text("\n".join(out) + "\n")
+    if seq_scans:
+        print("Seq Scan em tickets/entries:", *seq_scans, sep="\n  ")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
