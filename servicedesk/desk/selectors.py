@@ -57,6 +57,20 @@ def _queue_filter(slug: str, user: User) -> Q:
     return Q()  # "todos": everything the desk shows
 
 
+# Queues whose own filter already keeps to what the agent may see (tickets assigned to them,
+# or to their groups: two terms of agent_ticket_filter). Without the visibility OR on top,
+# PostgreSQL reads them through their indexes: their tab counts took 35 and 40 ms on a million
+# tickets (a sequential and a bitmap scan), 1 ms without.
+_VISIBILITY_IMPLIED = frozenset({"meus", "meus-grupos"})
+
+
+def _queue_tickets(slug: str, user: User) -> QuerySet[Ticket]:
+    desk = tickets_for_desk(user)
+    if slug in _VISIBILITY_IMPLIED and not desk.query.is_empty():
+        desk = Ticket.objects.all()
+    return desk.filter(_queue_filter(slug, user))
+
+
 # Counts stop here: "mais de 1.000" is all an agent needs to know, and counting a queue of a
 # million tickets would cost more than the whole rest of the page. Each count reads at most
 # COUNT_LIMIT + 1 index entries, so the page costs the same whatever the table's size.
@@ -85,8 +99,7 @@ def capped_counts(querysets: list[QuerySet]) -> list[int]:
 def queue_counts(*, user: User) -> dict[str, int]:
     """How many tickets each queue holds (up to COUNT_LIMIT + 1), keyed by slug, in one
     query."""
-    desk = tickets_for_desk(user)
-    counts = capped_counts([desk.filter(_queue_filter(queue.slug, user)) for queue in QUEUES])
+    counts = capped_counts([_queue_tickets(queue.slug, user) for queue in QUEUES])
     return {queue.slug: count for queue, count in zip(QUEUES, counts, strict=True)}
 
 
@@ -122,44 +135,64 @@ def _cpf_filter(digits: str) -> Q:
     return Q(requester__cpf__contains=digits)
 
 
+def _search_candidates(tickets: QuerySet[Ticket], text: str) -> QuerySet:
+    """The ids of up to COUNT_LIMIT + 1 tickets whose requester name, subject name, answers
+    or timeline text match: one UNION ALL of subqueries that each go through an index
+    (tickets migration 0005, whose expressions these must match), cheapest first, so
+    PostgreSQL stops reading as soon as it has enough. Ids may repeat (`IN` does not mind).
+
+    The page then orders and pages these like any queue. Without the limit, a word found in
+    a fifth of a million tickets made PostgreSQL fetch and check every match first (72 s,
+    bench/results/explain-1m.txt); past COUNT_LIMIT the page says "mais de 1000" anyway and
+    asks for a narrower search. The cost of the limit: for such a word, the page shows the
+    newest of the 1,001 found first, in the table's storage order (mostly older tickets), not
+    the newest of all matches. On a million tickets: bench/results/explain-search-1m.txt."""
+    # Imported here: django.contrib.postgres is installed only on PostgreSQL.
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    query = SearchQuery(text, config="portuguese", search_type="websearch")
+    # The parts read from tickets keep to `tickets` (what the agent may see, the queue and
+    # the filters), checked on the ticket's own row, so the limit counts tickets the page
+    # can show; the timeline's part comes last.
+    tickets = tickets.order_by()
+    # Requesters and subjects are small tables; their tickets come through the FK indexes.
+    requesters = User.objects.filter(full_name__icontains=text).values("pk")
+    subjects = (
+        Subject.objects.annotate(document=SearchVector("name", config="portuguese"))
+        .filter(document=query)
+        .values("pk")
+    )
+    # The answers and the timeline's text through their GIN indexes. The entries' tickets
+    # are left to the page's own filters: joined to `tickets` here, a word the statistics
+    # do not know made PostgreSQL hash the whole visible table first (450 ms).
+    in_answers = tickets.annotate(
+        document=SearchVector(Cast("answers", TextField()), config="portuguese")
+    ).filter(document=query)
+    in_entries = TimelineEntry.objects.order_by().filter(body_text__search=query)
+    return (
+        tickets.filter(requester__in=requesters)
+        .values_list("pk", flat=True)
+        .union(
+            tickets.filter(subject__in=subjects).values_list("pk", flat=True),
+            in_answers.values_list("pk", flat=True),
+            in_entries.values_list("ticket_id", flat=True),
+            all=True,
+        )[: COUNT_LIMIT + 1]
+    )
+
+
 def _text_filter(tickets: QuerySet[Ticket], text: str) -> tuple[QuerySet[Ticket], Q]:
     """The requester's name, the subject, the answers and the timeline's text: full-text
     search on PostgreSQL, a plain case-insensitive match elsewhere."""
-    by_name = Q(requester__full_name__icontains=text)
     if settings.IS_POSTGRESQL:
-        # Imported here: django.contrib.postgres is installed only on PostgreSQL.
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        query = SearchQuery(text, config="portuguese", search_type="websearch")
-        # Each part on its own, as a subquery PostgreSQL runs once (a hashed set), so each
-        # uses its index (tickets migration 0005, whose expressions these must match): the
-        # answers and the timeline's text through GIN, the requesters' and subjects' names
-        # in their small tables. Joined into one OR, the planner would instead compute the
-        # answers' tsvector for every row the page walks past.
-        requesters = User.objects.filter(full_name__icontains=text).values("pk")
-        subjects = (
-            Subject.objects.annotate(document=SearchVector("name", config="portuguese"))
-            .filter(document=query)
-            .values("pk")
-        )
-        in_answers = (
-            Ticket.objects.annotate(
-                document=SearchVector(Cast("answers", TextField()), config="portuguese")
-            )
-            .filter(document=query)
-            .values("pk")
-        )
-        in_entries = TimelineEntry.objects.filter(body_text__search=query).values("ticket_id")
-        return tickets, (
-            Q(requester__in=requesters)
-            | Q(subject__in=subjects)
-            | Q(pk__in=in_answers)
-            | Q(pk__in=in_entries)
-        )
+        # One candidate set, found through the indexes, then the page filters, orders and
+        # pages it. An OR of the parts over the whole table (even as hashed subqueries)
+        # made PostgreSQL fetch every match of a common word before the first row.
+        return tickets, Q(pk__in=_search_candidates(tickets, text))
     in_entries = TimelineEntry.objects.filter(ticket=OuterRef("pk"), body_text__icontains=text)
     tickets = tickets.alias(answers_text=Cast("answers", TextField()))
     return tickets, (
-        by_name
+        Q(requester__full_name__icontains=text)
         | Q(subject__name__icontains=text)
         | Q(answers_text__icontains=text)
         | Exists(in_entries)
@@ -217,7 +250,7 @@ def desk_ticket_list(
     the defaults. Models or their ids are accepted for service, subject, group and agent."""
     if queue not in QUEUE_SLUGS:
         queue = DEFAULT_QUEUE
-    tickets = tickets_for_desk(user).filter(_queue_filter(queue, user))
+    tickets = _queue_tickets(queue, user)
     filters = {
         "status": status,
         "service": service,
@@ -234,3 +267,15 @@ def desk_ticket_list(
     return tickets.select_related(
         "service", "subject", "requester", "assigned_agent", "assigned_group"
     ).order_by(*order_by)
+
+
+def searched_once(tickets: QuerySet[Ticket]) -> tuple[QuerySet[Ticket], int]:
+    """A searched list (from desk_ticket_list) read once, on PostgreSQL: the ids of up to
+    COUNT_LIMIT + 1 of its tickets, which is its capped count, then the page reads those by
+    primary key, in the same order. The pager's count and the page would otherwise each run
+    the search's index scans (~90 ms each for a common word on a million tickets); this is
+    one query for both, so the page runs as many queries as before."""
+    ids = list(tickets.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+    page = Ticket.objects.filter(pk__in=ids)
+    page = page.select_related(*tickets.query.select_related)
+    return page.order_by(*tickets.query.order_by), len(ids)

@@ -617,3 +617,33 @@ def test_counts_stop_at_the_limit_and_pages_stop_with_them(logged, thousand, mon
     html = get(logged, fila="todos", busca="empenho", pagina=9)
     assert "mais de 100 chamados com a busca e os filtros escolhidos" in html
     assert "Página 4 de 4" in html
+
+
+def test_the_filters_quick_select_renders_exactly_what_django_select_renders(board):
+    from django import forms as django_forms
+
+    ServiceFactory(title="Card <b>\"&\" 'x'</b>")
+    form = forms.QueueFilterForm({"status": "waiting", "card": "nope"})
+    form.is_valid()
+    selects = [
+        name for name, field in form.fields.items() if isinstance(field.widget, forms.QuickSelect)
+    ]
+    assert selects == ["status", "card", "assunto", "grupo", "tecnico"]
+    for name in selects:
+        bound = form[name]
+        quick = bound.as_widget()
+        bound.field.widget = django_forms.Select(choices=bound.field.widget.choices)
+        assert quick == bound.as_widget(), name
+        assert "<option" in quick
+
+
+def test_a_search_read_once_gives_the_same_page_and_the_capped_count(agent, thousand):
+    from servicedesk.desk import selectors
+
+    searched = selectors.desk_ticket_list(
+        user=agent, queue="todos", text="empenho", ordering="status"
+    )
+    once, count = selectors.searched_once(searched)
+    assert count == selectors.capped_counts([searched])[0] > 0
+    assert [t.pk for t in once[:25]] == [t.pk for t in searched[:25]]
+    assert [t.pk for t in once[25:50]] == [t.pk for t in searched[25:50]]

@@ -3,6 +3,7 @@
 from math import ceil
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import ModelChoiceIterator
@@ -19,6 +20,7 @@ from ..selectors import (
     capped_counts,
     desk_ticket_list,
     queue_counts,
+    searched_once,
 )
 
 PAGE_SIZE = 25
@@ -135,6 +137,8 @@ def queue(request):
     counts = queue_counts(user=request.user)
     # Without search or filters the page holds the whole queue: its tab already counted it.
     known = counts[form.queue] if not (form.text or filters) else None
+    if form.text and settings.IS_POSTGRESQL:
+        tickets, known = searched_once(tickets)
     paginator = CappedPaginator(tickets, PAGE_SIZE, known_count=known)
     page = paginator.get_page(request.GET.get("pagina"))
     query_prefix = urlencode(form.query_params())
