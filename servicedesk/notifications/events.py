@@ -301,51 +301,42 @@ def requester_replied(*, ticket_id: int, entry_id: int) -> int:
     )
 
 
-@_never_raises
-def information_requested(*, ticket_id: int, entry_id: int) -> int:
+def _awaiting_requester(ticket_id: int, entry_id: int, *, template, subject, button) -> int:
+    """The team asked something of the requester (information, or to validate a solution):
+    what was written, and the date the ticket resolves by itself without an answer."""
     ticket = _ticket(ticket_id)
     entry = _entry(ticket, entry_id)
     if entry is None:
         return 0
-    return _send(
-        ticket,
-        _requester(ticket, entry.actor_id),
-        _Mail(
-            "information_request",
-            SUBJECT_INFORMATION,
-            _portal_link(ticket, entry),
-            "Responder no portal",
-            {
-                "entry": entry,
-                "feedback_days": settings.PORTAL_FEEDBACK_DAYS,
-                "due": _feedback_due(entry),
-                **_message(entry),
-            },
-        ),
+    context = {
+        "entry": entry,
+        "feedback_days": settings.PORTAL_FEEDBACK_DAYS,
+        "due": _feedback_due(entry),
+        **_message(entry),
+    }
+    mail = _Mail(template, subject, _portal_link(ticket, entry), button, context)
+    return _send(ticket, _requester(ticket, entry.actor_id), mail)
+
+
+@_never_raises
+def information_requested(*, ticket_id: int, entry_id: int) -> int:
+    return _awaiting_requester(
+        ticket_id,
+        entry_id,
+        template="information_request",
+        subject=SUBJECT_INFORMATION,
+        button="Responder no portal",
     )
 
 
 @_never_raises
 def solution_proposed(*, ticket_id: int, entry_id: int) -> int:
-    ticket = _ticket(ticket_id)
-    entry = _entry(ticket, entry_id)
-    if entry is None:
-        return 0
-    return _send(
-        ticket,
-        _requester(ticket, entry.actor_id),
-        _Mail(
-            "solution_proposed",
-            SUBJECT_SOLUTION,
-            _portal_link(ticket, entry),
-            "Aprovar ou recusar a solução",
-            {
-                "entry": entry,
-                "feedback_days": settings.PORTAL_FEEDBACK_DAYS,
-                "due": _feedback_due(entry),
-                **_message(entry),
-            },
-        ),
+    return _awaiting_requester(
+        ticket_id,
+        entry_id,
+        template="solution_proposed",
+        subject=SUBJECT_SOLUTION,
+        button="Aprovar ou recusar a solução",
     )
 
 
