@@ -175,6 +175,11 @@ def browser():
 # Chromium logs every 4xx/5xx response as a console error. Tests that provoke one on purpose
 # (a form with errors answers 400) say so with `console.allow(...)`.
 _HTTP_STATUS = re.compile(r"the server responded with a status of (\d{3})")
+# What a page that answered 4xx/5xx told the user: field errors and error messages.
+_PAGE_ERRORS = re.compile(
+    r'<(?:span|div) class="(?:feedback danger|br-message danger)[^"]*"[^>]*>(.*?)</(?:span|div)>',
+    re.S,
+)
 
 
 class ConsoleWatcher:
@@ -183,10 +188,36 @@ class ConsoleWatcher:
     def __init__(self):
         self.errors: list[str] = []
         self._allowed_statuses: list[int] = []
+        self._failed_pages: list = []  # pages and htmx answers with 4xx/5xx
+        self._failed_pages_said: list[str] = []
 
     def watch(self, page, label: str):
         page.on("console", lambda message: self._console(label, page, message))
         page.on("pageerror", lambda error: self.errors.append(f"[{label}] pageerror: {error}"))
+        page.on("response", self._response)
+
+    def _response(self, response):
+        if response.status >= 400 and response.request.resource_type in {
+            "document",
+            "xhr",
+            "fetch",
+        }:
+            self._failed_pages.append(response)
+
+    def read_failed_pages(self) -> None:
+        """What the pages that answered 4xx/5xx showed (read before their browser closes)."""
+        for response in self._failed_pages:
+            try:
+                body = response.text()
+            except Exception as error:  # a report, never a second failure
+                body = f"(corpo indisponível: {error})"
+            found = _PAGE_ERRORS.findall(body)
+            messages = [re.sub(r"<[^>]+>|\s+", " ", text).strip() for text in found]
+            messages = [message for message in messages if message]
+            self._failed_pages_said.append(
+                f"  {response.request.method} {response.url} -> {response.status}: {messages}"
+            )
+        self._failed_pages.clear()
 
     def _console(self, label, page, message):
         if message.type != "error":
@@ -206,7 +237,9 @@ class ConsoleWatcher:
             self._allowed_statuses.remove(status)
 
     def check(self):
-        assert not self.errors, "console errors or CSP violations:\n" + "\n".join(self.errors)
+        assert not self.errors, "console errors or CSP violations:\n" + "\n".join(
+            self.errors + self._failed_pages_said
+        )
 
 
 @pytest.fixture
@@ -232,6 +265,7 @@ def new_page(browser, console, live_url):
         return page
 
     yield open_page
+    console.read_failed_pages()
     for context in contexts:
         context.close()
 

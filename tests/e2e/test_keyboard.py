@@ -30,7 +30,10 @@ def test_requester_opens_a_ticket_and_replies_with_the_keyboard_only(new_page):
     page.wait_for_url(re.compile(r"/servicos/siop-emendas-parlamentares/$"))
     keys.tab_to_name("Erro ao cadastrar ou alterar emenda")
     keys.press("Enter")
+    # The form comes in without a page load and takes keyboard users to its heading; typing
+    # before that would land in the field the focus is about to leave.
     expect(page.locator("#formulario-chamado")).to_be_visible()
+    expect(page.locator("#titulo-dados")).to_be_focused()
 
     keys.tab_to(lambda stop: stop.name.startswith("Número da emenda"))
     keys.type("20260002")
