@@ -162,6 +162,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Repeated reads (catalog, desk tab counts and filters, a requester's counters) served from
+# the cache until a write changes them (servicedesk/core/readcache.py). Needs a cache every
+# worker shares, so it is on with Redis only, unless set explicitly (a single process).
+PORTAL_READ_CACHE = env_bool("PORTAL_READ_CACHE", bool(REDIS_URL))
+PORTAL_READ_CACHE_SECONDS = env_int("PORTAL_READ_CACHE_SECONDS", 600)
 
 # --- Background tasks (Celery) ----------------------------------------------------------
 # With REDIS_URL, tasks go to a Celery worker through Redis; without it (the embedded

@@ -10,3 +10,6 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-els
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("PORTAL_STATIC_FROM_SOURCE", "true")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# The cached reads (servicedesk/core/readcache.py) are on in production, so tests run with
+# them; one process, so the memory cache is shared by everything a test does.
+os.environ.setdefault("PORTAL_READ_CACHE", "true")

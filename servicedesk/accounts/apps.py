@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     name = "servicedesk.accounts"
     label = "accounts"
     verbose_name = "Contas"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (keeps the cached reads in step with writes)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.http import Http404
 
+from servicedesk.core import readcache
+
 from .models import Category, FormField, Service, Subject
 
 SERVICE_NOT_FOUND = "Card de atendimento não encontrado."
@@ -26,19 +28,23 @@ class CatalogView:
     query: str
 
 
-def catalog_for_home(*, category_slug: str = "", query: str = "") -> CatalogView:
-    """Category tabs and the cards to show, filtered by tab and by a search over card titles,
-    descriptions and subject names. The catalog is small (tens of cards), so the search runs
-    in Python with accent folding, in two queries whatever it matches."""
+def _home_services() -> list[Service]:
     active_subjects = Prefetch(
         "subjects", queryset=Subject.objects.filter(is_active=True).only("pk", "name", "service_id")
     )
-    services = list(
+    return list(
         Service.objects.filter(is_active=True, category__isnull=False)
         .select_related("category")
         .prefetch_related(active_subjects)
         .order_by("category__order", "order", "title")
     )
+
+
+def catalog_for_home(*, category_slug: str = "", query: str = "") -> CatalogView:
+    """Category tabs and the cards to show, filtered by tab and by a search over card titles,
+    descriptions and subject names. The catalog is small (tens of cards), so the search runs
+    in Python with accent folding, in two queries whatever it matches."""
+    services = readcache.cached("home-catalog", depends_on=("catalog",), compute=_home_services)
     categories = list({service.category.pk: service.category for service in services}.values())
     categories.sort(key=lambda category: (category.order, category.name))
     category = next((c for c in categories if c.slug == category_slug), None)

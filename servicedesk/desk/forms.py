@@ -1,12 +1,9 @@
 """The desk queue's filter form: every field optional, a bad value reported on its field."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from servicedesk.accounts.models import User
-from servicedesk.catalog.models import Service, Subject, SupportGroup
 from servicedesk.tickets.status import Status
 
 from .selectors import DEFAULT_ORDERING, DEFAULT_QUEUE, ORDERINGS, QUEUE_SLUGS
@@ -64,15 +61,17 @@ class QuickSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
 
 
-class SubjectChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, subject):
-        # Subjects of different cards may share a name ("Outros").
-        return f"{subject.service.title} — {subject.name}"
-
-
-class AgentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return user.full_name
+def option_field(label: str, invalid: str) -> forms.TypedChoiceField:
+    """A filter whose options (ids and names) come from selectors.desk_filter_options: the
+    form is given them, so listing and checking a choice costs no query."""
+    return forms.TypedChoiceField(
+        label=label,
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=QuickSelect,
+        error_messages={"invalid_choice": invalid},
+    )
 
 
 def date_field(label: str, *, required: bool = False) -> forms.DateField:
@@ -104,43 +103,17 @@ class QueueFilterForm(forms.Form):
         widget=QuickSelect,
         error_messages={"invalid_choice": STATUS_INVALID},
     )
-    card = forms.ModelChoiceField(
-        label="Card",
-        required=False,
-        queryset=Service.objects.filter(is_active=True).order_by("title"),
-        empty_label="Todos",
-        widget=QuickSelect,
-        error_messages={"invalid_choice": CARD_INVALID},
-    )
-    assunto = SubjectChoiceField(
-        label="Assunto",
-        required=False,
-        queryset=Subject.objects.select_related("service").order_by("service__title", "name"),
-        empty_label="Todos",
-        widget=QuickSelect,
-        error_messages={"invalid_choice": SUBJECT_INVALID},
-    )
-    grupo = forms.ModelChoiceField(
-        label="Grupo",
-        required=False,
-        queryset=SupportGroup.objects.order_by("name"),
-        empty_label="Todos",
-        widget=QuickSelect,
-        error_messages={"invalid_choice": GROUP_INVALID},
-    )
-    tecnico = AgentChoiceField(
-        label="Técnico",
-        required=False,
-        # Agents are the members of a group, plus the supervisors.
-        queryset=User.objects.filter(
-            Q(is_supervisor=True) | Q(pk__in=SupportGroup.members.through.objects.values("user"))
-        ).order_by("full_name", "pk"),
-        empty_label="Todos",
-        widget=QuickSelect,
-        error_messages={"invalid_choice": AGENT_INVALID},
-    )
+    card = option_field("Card", CARD_INVALID)
+    assunto = option_field("Assunto", SUBJECT_INVALID)
+    grupo = option_field("Grupo", GROUP_INVALID)
+    tecnico = option_field("Técnico", AGENT_INVALID)
     de = date_field("Aberto de")
     ate = date_field("Aberto até")
+
+    def __init__(self, data=None, *, options: dict[str, list[tuple[int, str]]]):
+        super().__init__(data)
+        for name, choices in options.items():
+            self.fields[name].choices = [("", "Todos"), *choices]
 
     def clean_fila(self):
         fila = self.cleaned_data["fila"]

@@ -16,7 +16,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from servicedesk.accounts.models import User
-from servicedesk.catalog.models import Subject, SupportGroup
+from servicedesk.catalog.models import Service, Subject, SupportGroup
+from servicedesk.core import readcache
 from servicedesk.tickets.models import Ticket, TimelineEntry
 from servicedesk.tickets.selectors import tickets_for_desk
 from servicedesk.tickets.status import Status
@@ -98,9 +99,45 @@ def capped_counts(querysets: list[QuerySet]) -> list[int]:
 
 def queue_counts(*, user: User) -> dict[str, int]:
     """How many tickets each queue holds (up to COUNT_LIMIT + 1), keyed by slug, in one
-    query."""
-    counts = capped_counts([_queue_tickets(queue.slug, user) for queue in QUEUES])
-    return {queue.slug: count for queue, count in zip(QUEUES, counts, strict=True)}
+    query, or from the cache while no ticket, group or account has changed (the counts
+    were most of a desk page's time)."""
+
+    def count() -> dict[str, int]:
+        counts = capped_counts([_queue_tickets(queue.slug, user) for queue in QUEUES])
+        return {queue.slug: count for queue, count in zip(QUEUES, counts, strict=True)}
+
+    return readcache.cached(
+        f"desk-counts:{user.pk}", depends_on=("tickets", "catalog", "people"), compute=count
+    )
+
+
+def _filter_options() -> dict[str, list[tuple[int, str]]]:
+    agents = User.objects.filter(
+        Q(is_supervisor=True) | Q(pk__in=SupportGroup.members.through.objects.values("user"))
+    )
+    return {
+        "card": list(
+            Service.objects.filter(is_active=True).order_by("title").values_list("pk", "title")
+        ),
+        # Subjects of different cards may share a name ("Outros"): the card comes first.
+        "assunto": [
+            (pk, f"{card} — {name}")
+            for pk, card, name in Subject.objects.order_by("service__title", "name").values_list(
+                "pk", "service__title", "name"
+            )
+        ],
+        "grupo": list(SupportGroup.objects.order_by("name").values_list("pk", "name")),
+        # Agents are the members of a group, plus the supervisors.
+        "tecnico": list(agents.order_by("full_name", "pk").values_list("pk", "full_name")),
+    }
+
+
+def desk_filter_options() -> dict[str, list[tuple[int, str]]]:
+    """(id, name) of the cards, subjects, groups and agents the desk's filters offer, keyed
+    by the filter's field; cached until the catalog or an account changes."""
+    return readcache.cached(
+        "desk-filter-options", depends_on=("catalog", "people"), compute=_filter_options
+    )
 
 
 # ?ordem= value -> ORDER BY. Every ordering ends on -pk so that pages never overlap.
@@ -231,6 +268,22 @@ def _opened_bounds(opened_from: date | None, opened_to: date | None) -> Q:
     return bounds
 
 
+# What a row of the queue shows: only these columns are read (a ticket's answers and the
+# accounts' other fields are most of a row's bytes and decoding time).
+QUEUE_ROW_RELATED = ("service", "subject", "requester", "assigned_agent", "assigned_group")
+QUEUE_ROW_FIELDS = (
+    "status",
+    "waiting_on",
+    "created_at",
+    "last_interaction_at",
+    "service__title",
+    "subject__name",
+    "requester__full_name",
+    "assigned_agent__full_name",
+    "assigned_group__name",
+)
+
+
 def desk_ticket_list(
     *,
     user: User,
@@ -264,9 +317,7 @@ def desk_ticket_list(
     order_by = ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING])
     if "pk" not in order_by:
         order_by = (*order_by, "-pk")
-    return tickets.select_related(
-        "service", "subject", "requester", "assigned_agent", "assigned_group"
-    ).order_by(*order_by)
+    return tickets.select_related(*QUEUE_ROW_RELATED).only(*QUEUE_ROW_FIELDS).order_by(*order_by)
 
 
 def searched_once(tickets: QuerySet[Ticket]) -> tuple[QuerySet[Ticket], int]:
@@ -277,5 +328,5 @@ def searched_once(tickets: QuerySet[Ticket]) -> tuple[QuerySet[Ticket], int]:
     one query for both, so the page runs as many queries as before."""
     ids = list(tickets.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
     page = Ticket.objects.filter(pk__in=ids)
-    page = page.select_related(*tickets.query.select_related)
+    page = page.select_related(*QUEUE_ROW_RELATED).only(*QUEUE_ROW_FIELDS)
     return page.order_by(*tickets.query.order_by), len(ids)

@@ -6,9 +6,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from servicedesk.accounts.models import User
+from servicedesk.core import readcache
 
 from .models import Attachment, Ticket, TimelineEntry
 from .permissions import agent_ticket_filter, is_agent
+from .signals import requester_version
 from .status import COUNTER_LABELS, Status
 
 TICKET_NOT_FOUND = "Chamado não encontrado."
@@ -20,7 +22,11 @@ def ticket_counters_for_requester(*, user: User) -> dict[str, int]:
     aggregates = {"all": Count("pk")}
     for status in Status:
         aggregates[status.value] = Count("pk", filter=Q(status=status))
-    return Ticket.objects.filter(requester=user).aggregate(**aggregates)
+    return readcache.cached(
+        f"requester-counters:{user.pk}",
+        depends_on=(requester_version(user.pk),),
+        compute=lambda: Ticket.objects.filter(requester=user).aggregate(**aggregates),
+    )
 
 
 def ticket_list_for_requester(
@@ -37,7 +43,12 @@ def ticket_list_for_requester(
         if text.isdigit():
             match |= Q(pk=int(text))
         tickets = tickets.filter(match)
-    return tickets.select_related("service", "subject").order_by("-last_interaction_at", "-pk")
+    return (
+        tickets.select_related("service", "subject")
+        # What a row shows: the answers are most of a ticket's bytes.
+        .only("status", "waiting_on", "last_interaction_at", "service__title", "subject__name")
+        .order_by("-last_interaction_at", "-pk")
+    )
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:

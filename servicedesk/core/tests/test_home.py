@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from servicedesk.accounts.tests.factories import UserFactory
 from servicedesk.catalog.tests.factories import CategoryFactory, ServiceFactory, SubjectFactory
 from servicedesk.tickets.status import Status
 from servicedesk.tickets.tests.factories import TicketFactory
@@ -134,8 +135,36 @@ def test_home_query_count_does_not_grow_with_cards_or_tickets(
     with django_assert_num_queries(6):
         response = client.get(HOME)
     assert len(cards(response)) == 30
-    with django_assert_num_queries(6):
-        client.get(HOME, {"q": "card", "categoria": category.slug})
+    # Then the counters and the cards come from the cache: session, user, agent check.
+    with django_assert_num_queries(3):
+        response = client.get(HOME, {"q": "card", "categoria": category.slug})
+    assert len(cards(response)) == 30
+
+
+def test_home_shows_a_new_ticket_and_a_retired_card_at_once(client, requester, catalog):
+    client.force_login(requester)
+    html = client.get(HOME).content.decode()
+    assert counter(html, "Novo") == 0
+    assert "SIOP Emendas Parlamentares" in html
+    TicketFactory(requester=requester)
+    catalog["amendments"].is_active = False
+    catalog["amendments"].save()
+    html = client.get(HOME).content.decode()
+    assert counter(html, "Novo") == 1
+    assert "SIOP Emendas Parlamentares" not in html
+
+
+def test_another_requesters_ticket_leaves_the_counters_cached(
+    client, requester, catalog, django_assert_num_queries
+):
+    someone_else = UserFactory()
+    subject = SubjectFactory(service=catalog["amendments"])
+    client.force_login(requester)
+    client.get(HOME)
+    TicketFactory(requester=someone_else, subject=subject)
+    with django_assert_num_queries(3):  # session, user, agent check
+        html = client.get(HOME).content.decode()
+    assert counter(html, "Novo") == 0
 
 
 def test_home_requires_login(client):

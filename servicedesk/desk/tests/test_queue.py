@@ -603,6 +603,72 @@ def test_a_filtered_searched_page_runs_a_fixed_number_of_queries(
     assert field_errors(html) == []
 
 
+# --- Cached counts and options (servicedesk/core/readcache.py) ------------------------------
+
+# session, user, agent check and the page of tickets: the tab counts and the filters' options
+# come from the cache until a ticket, the catalog or an account changes.
+QUERIES_CACHED = 4
+
+
+def test_a_second_load_reads_counts_and_options_from_the_cache(
+    logged, thousand, django_assert_num_queries
+):
+    get(logged)
+    with django_assert_num_queries(QUERIES_CACHED):
+        html = get(logged)
+    assert len(numbers(html)) == 25
+    assert counter(html, "Todos") == 1000
+    assert "Caio Colega</option>" in html
+
+
+def test_counts_follow_an_assignment_at_once(logged, board, agent):
+    from servicedesk.tickets.services.assignment import ticket_assign
+
+    html = get(logged)
+    assert (counter(html, "Sem atribuição"), counter(html, "Meus")) == (1, 3)
+    ticket_assign(actor=agent, ticket=board["unassigned"], agent=agent)
+    html = get(logged)
+    assert (counter(html, "Sem atribuição"), counter(html, "Meus")) == (0, 4)
+    assert numbers(html) == []
+
+
+def test_joining_a_group_shows_its_tickets_at_once(logged, board, agent, subject_b, group_b):
+    TicketFactory(subject=subject_b, status=Status.NEW)
+    assert counter(get(logged), "Sem atribuição") == 1
+    group_b.members.add(agent)
+    html = get(logged)
+    assert counter(html, "Sem atribuição") == 2
+    group_b.members.remove(agent)
+    assert counter(get(logged), "Sem atribuição") == 1
+
+
+def test_filters_show_a_renamed_agent_and_a_new_card_at_once(logged, colleague, group_a):
+    html = get(logged)
+    assert "Caio Colega</option>" in html
+    colleague.full_name = "Caio Colega Souza"
+    colleague.save()
+    assert "Caio Colega Souza</option>" in get(logged)
+    ServiceFactory(title="Card novo")
+    assert "Card novo</option>" in get(logged)
+
+
+def test_a_login_does_not_empty_the_cache(logged, thousand, colleague, django_assert_num_queries):
+    get(logged)
+    colleague.last_login = timezone.now()
+    colleague.save(update_fields=["last_login"])
+    with django_assert_num_queries(QUERIES_CACHED):
+        get(logged)
+
+
+def test_without_the_read_cache_every_load_counts(
+    logged, thousand, settings, django_assert_num_queries
+):
+    settings.PORTAL_READ_CACHE = False
+    get(logged)
+    with django_assert_num_queries(QUERIES):
+        get(logged)
+
+
 def test_counts_stop_at_the_limit_and_pages_stop_with_them(logged, thousand, monkeypatch):
     from servicedesk.desk import selectors
     from servicedesk.desk.views import queue as queue_view
@@ -623,7 +689,11 @@ def test_the_filters_quick_select_renders_exactly_what_django_select_renders(boa
     from django import forms as django_forms
 
     ServiceFactory(title="Card <b>\"&\" 'x'</b>")
-    form = forms.QueueFilterForm({"status": "waiting", "card": "nope"})
+    from servicedesk.desk.selectors import desk_filter_options
+
+    form = forms.QueueFilterForm(
+        {"status": "waiting", "card": "nope"}, options=desk_filter_options()
+    )
     form.is_valid()
     selects = [
         name for name, field in form.fields.items() if isinstance(field.widget, forms.QuickSelect)

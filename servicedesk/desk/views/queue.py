@@ -4,9 +4,7 @@ from math import ceil
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms.models import ModelChoiceIterator
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
@@ -18,6 +16,7 @@ from ..selectors import (
     DEFAULT_QUEUE,
     QUEUES,
     capped_counts,
+    desk_filter_options,
     desk_ticket_list,
     queue_counts,
     searched_once,
@@ -38,10 +37,6 @@ COLUMNS = (
     ("aberto", "Aberto em", "-aberto", "aberto"),
     ("atualizado", "Última atualização", "-atualizado", "atualizado"),
 )
-
-
-# The filters whose options come from the database.
-OPTION_FILTERS = ("card", "assunto", "grupo", "tecnico")
 
 
 class CappedPaginator(Paginator):
@@ -68,43 +63,6 @@ class CappedPaginator(Paginator):
         return max(1, ceil(min(self.count, COUNT_LIMIT) / self.per_page))
 
 
-class _LoadedChoices(ModelChoiceIterator):
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.field.loaded_options:
-            yield self.choice(obj)
-
-    def __len__(self):
-        return len(self.field.loaded_options) + (self.field.empty_label is not None)
-
-
-def _load_options_once(form: QueueFilterForm) -> None:
-    """One query per filter lists its options, and a chosen value is checked against that
-    list, instead of a second query to validate it."""
-    for name in OPTION_FILTERS:
-        field = form.fields[name]  # the form's own copy
-        field.loaded_options = list(field.queryset)
-        by_pk = {str(obj.pk): obj for obj in field.loaded_options}
-        field.iterator = _LoadedChoices
-        field.widget.choices = field.choices
-
-        def to_python(value, field=field, by_pk=by_pk):
-            if value in field.empty_values:
-                return None
-            key = str(value).strip()
-            key = str(int(key)) if key.isdigit() else key
-            if key not in by_pk:
-                raise ValidationError(
-                    field.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": value},
-                )
-            return by_pk[key]
-
-        field.to_python = to_python
-
-
 def _query(params: dict[str, str]) -> str:
     return f"?{urlencode(params)}" if params else ""
 
@@ -127,8 +85,7 @@ def _columns(form: QueueFilterForm) -> list[dict]:
 
 @agent_required
 def queue(request):
-    form = QueueFilterForm(request.GET)
-    _load_options_once(form)
+    form = QueueFilterForm(request.GET, options=desk_filter_options())
     form.is_valid()  # bad fields are reported on the page and left out of the filters
     filters = form.selector_filters()
     tickets = desk_ticket_list(

@@ -55,8 +55,12 @@ def ticket_list(request):
     status = status if status in Status.values else ""
     text = request.GET.get("busca", "")[:100].strip()
     tickets = ticket_list_for_requester(user=request.user, status=status or None, text=text)
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("pagina"))
-    counters = counter_items(ticket_counters_for_requester(user=request.user), current=status)
+    counts = ticket_counters_for_requester(user=request.user)
+    paginator = Paginator(tickets, PAGE_SIZE)
+    if not text:  # the counters already know how many: spare the pager's COUNT
+        paginator.count = counts[status or "all"]
+    page = paginator.get_page(request.GET.get("pagina"))
+    counters = counter_items(counts, current=status)
     # Pagination links keep the filters.
     query = urlencode({k: v for k, v in (("status", status), ("busca", text)) if v})
     context = {

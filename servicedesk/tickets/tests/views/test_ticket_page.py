@@ -295,11 +295,16 @@ def test_my_tickets_with_500_tickets_keeps_its_query_count(
     subject = SubjectFactory(name="Erro ao cadastrar emenda")
     TicketFactory.create_batch(500, requester=requester, subject=subject)
     client.force_login(requester)
-    # session, user, paginator count, page, counters, is the user an agent (menu)
-    with django_assert_num_queries(6):
+    # session, user, page, counters (which also count the pages), is the user an agent (menu)
+    with django_assert_num_queries(5):
         html = client.get(reverse("tickets:list")).content.decode()
     assert html.count("Erro ao cadastrar emenda") == 20
     assert "Página 1 de 25" in html
+    # A search counts its own matches, and the counters now come from the cache.
+    with django_assert_num_queries(5):
+        html = client.get(reverse("tickets:list"), {"busca": "emenda", "pagina": 2}).content
+    assert html.decode().count("Erro ao cadastrar emenda") == 20
+    assert "Página 2 de 25" in html.decode()
 
 
 def test_my_tickets_text_filter_by_number_or_subject(client, requester):

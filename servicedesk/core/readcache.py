@@ -1,0 +1,75 @@
+"""Reads that many pages repeat and few writes change, kept in the cache until a write does.
+
+Each kind of data has a version: "catalog" (cards, subjects, groups), "people" (names and
+roles of accounts), "tickets" (any ticket) and "requester:<id>" (one requester's tickets).
+The writes that change one bump its version (the apps' signals.py), and readers key their
+entries by the versions they depend on, so an entry is never read after a write that
+concerns it; old entries just expire. A bump happens at once, so the writer's next read
+(in its own transaction) sees its change, and again on commit, so that an entry another
+request cached from the rows as they were before the commit is superseded as well.
+
+Only with a cache every process shares (Redis): with the per-process memory cache, a bump in
+one gunicorn worker would not reach the others. `PORTAL_READ_CACHE` turns it on; off, every
+read goes to the database.
+"""
+
+import time
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+T = TypeVar("T")
+
+_PREFIX = "readcache"
+
+
+def _version_key(name: str) -> str:
+    return f"{_PREFIX}:version:{name}"
+
+
+def enabled() -> bool:
+    return settings.PORTAL_READ_CACHE
+
+
+def _bump_now(names: Iterable[str]) -> None:
+    for name in names:
+        key = _version_key(name)
+        try:
+            cache.incr(key)
+        except ValueError:  # never read yet, or evicted: any new value will do
+            cache.set(key, time.time_ns(), None)
+
+
+def bump(*names: str) -> None:
+    """The data these versions name has changed (or is about to, in this transaction)."""
+    if not enabled():
+        return
+    _bump_now(names)
+    transaction.on_commit(lambda: _bump_now(names))
+
+
+def cached(name: str, *, depends_on: tuple[str, ...], compute: Callable[[], T]) -> T:
+    """`compute()`, or what it returned last time, if none of `depends_on` was bumped since.
+    `name` tells entries apart (include the user or the parameters it varies with). One
+    round trip to the cache: the entry is stored with the versions it was computed under."""
+    if not enabled():
+        return compute()
+    version_keys = [_version_key(name) for name in depends_on]
+    entry_key = f"{_PREFIX}:{name}"
+    found = cache.get_many([*version_keys, entry_key])
+    versions = []
+    for key in version_keys:
+        if key not in found:
+            # Starting from the clock, a version lost with the cache is never reused.
+            cache.add(key, time.time_ns(), None)
+            found[key] = cache.get(key)
+        versions.append(found[key])
+    entry = found.get(entry_key)
+    if entry is not None and entry[0] == versions:
+        return entry[1]
+    value = compute()
+    cache.set(entry_key, (versions, value), settings.PORTAL_READ_CACHE_SECONDS)
+    return value

@@ -1,0 +1,60 @@
+"""Cached reads stay right: a bump during a transaction and again at its commit."""
+
+import pytest
+from django.core.cache import cache
+
+from servicedesk.core import readcache
+
+pytestmark = pytest.mark.django_db
+
+
+class Reads:
+    def __init__(self):
+        self.value = "primeiro"
+        self.computed = 0
+
+    def __call__(self):
+        self.computed += 1
+        return self.value
+
+
+def read(reads: Reads) -> str:
+    return readcache.cached("teste", depends_on=("teste",), compute=reads)
+
+
+def test_an_entry_is_read_until_its_version_is_bumped():
+    reads = Reads()
+    assert read(reads) == read(reads) == "primeiro"
+    assert reads.computed == 1
+    reads.value = "segundo"
+    readcache.bump("teste")
+    assert read(reads) == "segundo"
+    assert reads.computed == 2
+
+
+@pytest.mark.django_db(transaction=True)  # a real commit
+def test_a_read_cached_before_the_commit_is_superseded_by_it():
+    from django.db import transaction
+
+    reads = Reads()
+    with transaction.atomic():
+        readcache.bump("teste")  # a writer, inside its transaction
+        read(reads)  # another request caches what it saw before the commit
+        reads.value = "depois do commit"
+    assert read(reads) == "depois do commit"
+
+
+def test_a_lost_version_starts_over_without_reusing_old_entries():
+    reads = Reads()
+    read(reads)
+    cache.delete("readcache:version:teste")  # evicted
+    reads.value = "novo"
+    assert read(reads) == "novo"
+
+
+def test_off_every_read_computes(settings):
+    settings.PORTAL_READ_CACHE = False
+    reads = Reads()
+    read(reads)
+    read(reads)
+    assert reads.computed == 2
