@@ -78,10 +78,14 @@ def ticket_get_visible(*, user: User, number: int) -> Ticket:
     return ticket
 
 
+def sees_private_notes(user: User, ticket: Ticket) -> bool:
+    # Private notes are for the team: never for the requester, even one who is an agent.
+    return ticket.requester_id != user.pk and is_agent(user)
+
+
 def _entries_visible_to(user: User, ticket: Ticket) -> QuerySet[TimelineEntry]:
     entries = TimelineEntry.objects.filter(ticket=ticket)
-    # Private notes are for the team: never for the requester, even one who is an agent.
-    if ticket.requester_id == user.pk or not is_agent(user):
+    if not sees_private_notes(user, ticket):
         entries = entries.filter(is_private=False)
     return entries
 

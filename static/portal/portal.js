@@ -116,8 +116,35 @@
     if (form) form.querySelectorAll("button[type=submit]").forEach((button) => (button.disabled = false));
   });
 
+  // --- Relative times: "há 3 horas" on the timeline's dates ---------------------------------
+  // The server writes dates only (a rendered timeline is cached); data-relative says whether
+  // the relative time goes before the date or replaces it (the title keeps the date).
+  const UNITS = [["year", 31536000], ["month", 2592000], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  const relativeFormat = window.Intl && Intl.RelativeTimeFormat
+    ? new Intl.RelativeTimeFormat("pt-BR", { numeric: "auto" })
+    : null;
+
+  function howLongAgo(date) {
+    const seconds = Math.max(0, (Date.now() - date.getTime()) / 1000);
+    for (const [unit, size] of UNITS) {
+      if (seconds >= size) return relativeFormat.format(-Math.floor(seconds / size), unit);
+    }
+    return "agora";
+  }
+
+  function showRelativeTimes(root) {
+    if (!relativeFormat) return;
+    root.querySelectorAll("time[data-relative]").forEach((time) => {
+      const date = new Date(time.dateTime);
+      if (Number.isNaN(date.getTime())) return;
+      const ago = howLongAgo(date);
+      time.textContent = time.dataset.relative === "only" ? ago : `${ago} · ${time.title}`;
+    });
+  }
+
   // --- Wiring --------------------------------------------------------------------------------
   function enhance(root) {
+    showRelativeTimes(root);
     root.querySelectorAll("form").forEach((form) => {
       if (form.querySelector("[data-show-when]")) applyConditions(form);
     });
@@ -152,6 +179,7 @@
     enhance(document);
   });
   document.addEventListener("htmx:afterSettle", (event) => enhance(event.detail.elt || document));
+  setInterval(() => showRelativeTimes(document), 60000); // "agora" becomes "há 1 minuto"
 })();
 
 // Required comments (refusing a solution, reopening): the browser stops an empty one before

@@ -98,6 +98,10 @@ def test_requester_and_agent_take_a_ticket_from_opening_to_approval(
     opening = requester.locator(".portal-timeline > *").first
     for text in ("20260001", "Outro", "Ao salvar o beneficiário", "oficio.pdf", "tela.png"):
         expect(opening).to_contain_text(text)
+    # How long ago, written by the page's script before the date and time the server sent.
+    expect(opening.locator("time").first).to_have_text(
+        re.compile(r"^(agora|há 1 minuto) · \d\d/\d\d/\d{4} \d\d:\d\d$")
+    )
     assert changed(start, counters(requester)) == {"Todos": 1, "Novo": 1}
 
     # --- The agent takes it and asks for information --------------------------------------

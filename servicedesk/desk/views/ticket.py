@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.htmx import redirect_after_post
 from servicedesk.tickets.permissions import role_on_ticket
-from servicedesk.tickets.selectors import ticket_get_visible, timeline_for
+from servicedesk.tickets.rendering import timeline_html
+from servicedesk.tickets.selectors import ticket_get_visible
 from servicedesk.tickets.services.assignment import ticket_assign
 from servicedesk.tickets.services.solutions import solution_propose
 from servicedesk.tickets.services.timeline import (
@@ -120,9 +121,8 @@ def _context(request, ticket, role, *, bound: DeskAction | None = None, form=Non
         else action.form(prefix=action.slug, **action.form_kwargs)
         for action in available
     }
-    return {
+    context = {
         "ticket": ticket,
-        "entries": timeline_for(user=request.user, ticket=ticket),
         "actions": [(action, forms[action.slug]) for action in available],
         "open_action": bound.slug if bound else "",
         "can_take": (Event.ASSIGN in events or Event.REASSIGN in events)
@@ -132,6 +132,8 @@ def _context(request, ticket, role, *, bound: DeskAction | None = None, form=Non
         "max_files": settings.PORTAL_ATTACHMENT_MAX_FILES,
         "max_mb": settings.PORTAL_ATTACHMENT_MAX_MB,
     }
+    context["timeline"] = timeline_html(request, context)
+    return context
 
 
 def _render(request, context, status=200):

@@ -1,6 +1,8 @@
 """Template helpers for tickets and their timeline."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.timezone import template_localtime
 
 from .. import status as lifecycle
 
@@ -30,4 +32,21 @@ def status_change_labels(payload: dict) -> tuple[str, str]:
     return (
         state_label(payload.get("from"), payload.get("from_waiting_on")),
         state_label(payload.get("to"), payload.get("to_waiting_on")),
+    )
+
+
+@register.filter
+def entry_time(value, relative: str = "before"):
+    """An entry's `<time>`: the date and time, which the page's script (portal.js) precedes
+    with ("before") or replaces by ("only") how long ago it was, e.g. "há 3 horas"; the
+    title keeps the date. Left to the browser so that a cached timeline never goes stale
+    (tickets/rendering.py); without JavaScript the date and time are shown."""
+    local = template_localtime(value)
+    shown = local.strftime("%d/%m/%Y %H:%M")
+    return format_html(
+        '<time datetime="{}" title="{}" data-relative="{}">{}</time>',
+        local.isoformat(),
+        shown,
+        relative,
+        shown,
     )

@@ -20,12 +20,12 @@ from servicedesk.surveys.services import survey_window
 
 from ..forms import CommentForm, InlineImageForm, ReplyForm
 from ..permissions import role_on_ticket
+from ..rendering import timeline_html
 from ..selectors import (
     counter_items,
     ticket_counters_for_requester,
     ticket_get_visible,
     ticket_list_for_requester,
-    timeline_for,
 )
 from ..services.attachments import inline_image_add
 from ..services.solutions import (
@@ -98,9 +98,8 @@ def _page_context(request, ticket, forms: dict) -> dict:
     can_reopen = Event.REOPEN in events and (
         ticket.resolved_at is None or timezone.now() <= reopen_deadline(ticket)
     )
-    return {
+    context = {
         "ticket": ticket,
-        "entries": timeline_for(user=request.user, ticket=ticket),
         "can_reply": Event.REQUESTER_COMMENT in events or Event.REQUESTER_REPLY in events,
         "can_decide": Event.APPROVE in events,
         "can_reopen": can_reopen,
@@ -110,6 +109,8 @@ def _page_context(request, ticket, forms: dict) -> dict:
         "max_mb": settings.PORTAL_ATTACHMENT_MAX_MB,
         **forms,
     }
+    context["timeline"] = timeline_html(request, context)
+    return context
 
 
 def _survey_context(request, ticket, survey_form=None) -> dict:

@@ -70,7 +70,14 @@ class TestTimeline:
         assert positions == sorted(positions)
         assert "portal-opening" in html  # the green box
         assert ">equipe<" in html and ">requerente<" in html
-        assert re.search(r'<time datetime="[^"]+" title="\d\d/\d\d/\d{4} \d\d:\d\d">', html)
+        # The date and time; the page's script adds "há …" before it (or in its place on a
+        # system line), so that the timeline can be cached.
+        assert re.search(
+            r'<time datetime="[^"]+" title="(\d\d/\d\d/\d{4} \d\d:\d\d)" '
+            r'data-relative="before">\1</time>',
+            html,
+        )
+        assert 'data-relative="only">' in html
 
     def test_private_notes_never_reach_the_requester(self, logged, ticket):
         TimelineEntryFactory(
