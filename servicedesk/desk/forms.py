@@ -62,7 +62,7 @@ class QuickSelect(forms.Select):
 
 
 def option_field(label: str, invalid: str) -> forms.TypedChoiceField:
-    """A filter whose options (ids and names) come from selectors.desk_filter_options: the
+    """A filter whose options (ids and names) come from selectors.desk_lookups: the
     form is given them, so listing and checking a choice costs no query."""
     return forms.TypedChoiceField(
         label=label,

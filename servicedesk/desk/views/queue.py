@@ -16,9 +16,10 @@ from ..selectors import (
     DEFAULT_QUEUE,
     QUEUES,
     capped_counts,
-    desk_filter_options,
+    desk_lookups,
     desk_ticket_list,
     queue_counts,
+    queue_rows,
     searched_once,
 )
 
@@ -85,7 +86,8 @@ def _columns(form: QueueFilterForm) -> list[dict]:
 
 @agent_required
 def queue(request):
-    form = QueueFilterForm(request.GET, options=desk_filter_options())
+    lookups = desk_lookups()
+    form = QueueFilterForm(request.GET, options=lookups.options)
     form.is_valid()  # bad fields are reported on the page and left out of the filters
     filters = form.selector_filters()
     tickets = desk_ticket_list(
@@ -102,6 +104,7 @@ def queue(request):
     context = {
         "form": form,
         "page": page,
+        "rows": queue_rows(page.object_list, lookups),
         "tabs": [
             (item, counts[item.slug], _query(form.query_params(fila=item.slug))) for item in QUEUES
         ],

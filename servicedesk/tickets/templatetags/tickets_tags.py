@@ -50,3 +50,19 @@ def entry_time(value, relative: str = "before"):
         relative,
         shown,
     )
+
+
+@register.filter
+def status_badge(ticket, desk_view=False):
+    """A ticket's status as a gov.br DS tag; while it waits, on whom: "você" for its
+    requester, "requerente" on the desk. A filter rather than an included template: the
+    lists show one per row."""
+    label = ticket.get_status_display()
+    if ticket.status == lifecycle.Status.WAITING and ticket.waiting_on:
+        if ticket.waiting_on == lifecycle.WaitingOn.REQUESTER:
+            label = f"{label} · {'requerente' if desk_view else 'você'}"
+        else:
+            label = f"{label} · terceiros"
+    return format_html(
+        '<span class="br-tag portal-status portal-status-{}">{}</span>', ticket.status, label
+    )
