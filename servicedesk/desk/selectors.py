@@ -321,10 +321,10 @@ class QueueRow:
         return Status(self.status).label
 
 
-def queue_rows(values, lookups: DeskLookups) -> list[QueueRow]:
+def queue_rows(page: QuerySet[Ticket], lookups: DeskLookups) -> list[QueueRow]:
     """A page of desk_ticket_list() as rows, named from the lookups. An agent who left every
     group is no longer among them: such names are read in one query."""
-    values = list(values)
+    values = list(page.values_list(*_ROW_COLUMNS))
     missing = {row[8] for row in values if row[8] and row[8] not in lookups.agents}
     agents = lookups.agents
     if missing:
@@ -373,9 +373,9 @@ def desk_ticket_list(
     agent=None,
     opened_from: date | None = None,
     opened_to: date | None = None,
-) -> QuerySet:
-    """The tickets of one queue of the user's desk, filtered, searched and ordered, as the
-    values queue_rows() turns into rows. Unknown queues and orderings fall back to the
+) -> QuerySet[Ticket]:
+    """The tickets of one queue of the user's desk, filtered, searched and ordered; a page
+    of it becomes rows with queue_rows(). Unknown queues and orderings fall back to the
     defaults. Models or their ids are accepted for service, subject, group and agent."""
     if queue not in QUEUE_SLUGS:
         queue = DEFAULT_QUEUE
@@ -393,15 +393,15 @@ def desk_ticket_list(
     order_by = ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING])
     if "pk" not in order_by:
         order_by = (*order_by, "-pk")
-    return tickets.values_list(*_ROW_COLUMNS).order_by(*order_by)
+    return tickets.order_by(*order_by)
 
 
-def searched_once(tickets: QuerySet) -> tuple[QuerySet, int]:
+def searched_once(tickets: QuerySet[Ticket]) -> tuple[QuerySet[Ticket], int]:
     """A searched list (from desk_ticket_list) read once, on PostgreSQL: the ids of up to
     COUNT_LIMIT + 1 of its tickets, which is its capped count, then the page reads those by
     primary key, in the same order. The pager's count and the page would otherwise each run
     the search's index scans (~90 ms each for a common word on a million tickets); this is
     one query for both, so the page runs as many queries as before."""
     ids = list(tickets.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
-    page = Ticket.objects.filter(pk__in=ids).values_list(*_ROW_COLUMNS)
+    page = Ticket.objects.filter(pk__in=ids)
     return page.order_by(*tickets.query.order_by), len(ids)

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from servicedesk.accounts.models import User
 from servicedesk.catalog.models import Service, SupportGroup
+from servicedesk.core import readcache
 
 from .models import Ticket
 from .status import Role
@@ -16,11 +17,16 @@ NOT_A_PARTICIPANT = "Você não participa deste chamado."
 
 
 def is_agent(user: User) -> bool:
-    """Cached on the user object: pages ask several times per request."""
+    """Kept on the user object (pages ask several times per request) and in the cache until
+    a group changes (every page's menu asks)."""
     if not user.is_authenticated:
         return False
     if not hasattr(user, "_is_agent"):
-        user._is_agent = user.is_supervisor or user.support_groups.exists()
+        user._is_agent = user.is_supervisor or readcache.cached(
+            f"is-agent:{user.pk}",
+            depends_on=("catalog",),
+            compute=lambda: user.support_groups.exists(),
+        )
     return user._is_agent
 
 

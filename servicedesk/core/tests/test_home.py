@@ -135,8 +135,8 @@ def test_home_query_count_does_not_grow_with_cards_or_tickets(
     with django_assert_num_queries(6):
         response = client.get(HOME)
     assert len(cards(response)) == 30
-    # Then the counters and the cards come from the cache: session, user, agent check.
-    with django_assert_num_queries(3):
+    # Then the counters, the cards and the agent check come from the cache: session, user.
+    with django_assert_num_queries(2):
         response = client.get(HOME, {"q": "card", "categoria": category.slug})
     assert len(cards(response)) == 30
 
@@ -162,9 +162,21 @@ def test_another_requesters_ticket_leaves_the_counters_cached(
     client.force_login(requester)
     client.get(HOME)
     TicketFactory(requester=someone_else, subject=subject)
-    with django_assert_num_queries(3):  # session, user, agent check
+    with django_assert_num_queries(2):  # session, user
         html = client.get(HOME).content.decode()
     assert counter(html, "Novo") == 0
+
+
+def test_the_desk_link_appears_as_soon_as_the_user_joins_a_group(client, requester, catalog):
+    from servicedesk.catalog.tests.factories import SupportGroupFactory
+
+    client.force_login(requester)
+    assert "Mesa de atendimento" not in client.get(HOME).content.decode()
+    group = SupportGroupFactory()
+    group.members.add(requester)
+    assert "Mesa de atendimento" in client.get(HOME).content.decode()
+    group.members.remove(requester)
+    assert "Mesa de atendimento" not in client.get(HOME).content.decode()
 
 
 def test_home_requires_login(client):

@@ -198,8 +198,8 @@ def test_card_page_query_count_does_not_grow(client, requester, card, django_ass
     # session, user, card with category, its subjects, is the user an agent (menu)
     with django_assert_num_queries(5):
         client.get(reverse("catalog:service", args=[service.slug]))
-    # ... plus the subject's fields
-    with django_assert_num_queries(6):
+    # ... plus the subject's fields; the agent check is cached by now
+    with django_assert_num_queries(5):
         client.get(subject_url(service, subject))
 
 
