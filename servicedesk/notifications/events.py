@@ -1,7 +1,10 @@
-"""One function per e-mail event, called by the ticket services after commit (never from
-signals). Each reloads what it needs by id, decides who is told, renders the pt-BR templates
-and queues one Celery task per message. None of them ever raises into the ticket action:
-a failed e-mail is logged, the reply or the approval it follows stands.
+"""One function per e-mail event, which the ticket services schedule with after_commit()
+(never from signals): after the commit, one Celery task runs the event in the worker, and
+the event reloads what it needs by id, decides who is told, renders the pt-BR templates and
+queues one task per message. The request that caused it only queues that first task:
+rendering a group's e-mails was most of the time of opening a ticket. Without Redis the
+tasks run inline, as before. None of them ever raises into the ticket action: a failed
+e-mail is logged, the reply or the approval it follows stands.
 
 Who is told: requester-facing events go to the requester only; team-facing ones to the
 assigned agent or, with nobody assigned, to the active members of the assigned group. Never
@@ -18,6 +21,7 @@ from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +36,7 @@ from servicedesk.tickets.status import Event, Status
 
 from .links import absolute_url, survey_link_url
 from .mail import valid_address
-from .tasks import email_send_task
+from .tasks import email_send_task, event_notify_task
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +69,13 @@ def mask_cpfs(text: str) -> str:
     )
 
 
+# The events by name, for the task that runs them (tasks.event_notify_task).
+EVENTS: dict[str, Callable[..., int]] = {}
+
+
 def _never_raises(event: Callable[..., int]) -> Callable[..., int]:
-    """The services call these from on_commit: an exception here would turn a committed
-    action into an error page, so it is logged instead."""
+    """An exception in an event would turn a committed action into an error page (inline)
+    or a task retried for nothing (worker), so it is logged instead."""
 
     @functools.wraps(event)
     def wrapper(**ids) -> int:
@@ -77,7 +85,20 @@ def _never_raises(event: Callable[..., int]) -> Callable[..., int]:
             logger.exception("e-mail notification %s failed for %s", event.__name__, ids)
             return 0
 
+    EVENTS[event.__name__] = wrapper
     return wrapper
+
+
+def _queue_event(name: str, ids: dict) -> None:
+    try:
+        event_notify_task.delay(event=name, ids=ids)
+    except Exception:  # the broker is down: the action stands, the e-mails are lost
+        logger.exception("e-mail notification %s could not be queued for %s", name, ids)
+
+
+def after_commit(event: Callable[..., int], **ids: int) -> None:
+    """Run `event(**ids)` in the worker once the current transaction commits."""
+    transaction.on_commit(functools.partial(_queue_event, event.__name__, ids))
 
 
 @dataclass

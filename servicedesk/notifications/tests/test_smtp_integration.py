@@ -129,6 +129,8 @@ def start_worker(redis_queue):
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
             "REDIS_URL": REDIS_URL,
             "CELERY_TASK_ALWAYS_EAGER": "false",
+            # The tasks the worker queues itself (each e-mail of an event) stay on its queue.
+            "CELERY_TASK_DEFAULT_QUEUE": redis_queue,
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(email_port),

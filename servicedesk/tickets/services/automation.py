@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -111,10 +110,8 @@ def _auto_resolve(ticket: Ticket, now: datetime, report: AutomationReport) -> bo
             payload={"reason": AUTO_RESOLVED.format(days=days)},
         )
         report.auto_resolved += 1
-    transaction.on_commit(
-        partial(notify.ticket_auto_resolved, ticket_id=ticket.pk, entry_id=entry.pk)
-    )
-    transaction.on_commit(partial(notify.survey_invitation, ticket_id=ticket.pk))
+    notify.after_commit(notify.ticket_auto_resolved, ticket_id=ticket.pk, entry_id=entry.pk)
+    notify.after_commit(notify.survey_invitation, ticket_id=ticket.pk)
     return True
 
 
@@ -145,9 +142,7 @@ def _remind(ticket: Ticket, now: datetime, report: AutomationReport) -> bool:
     )
     ticket.reminder_sent_at = now
     ticket.save(update_fields=["reminder_sent_at", "updated_at"])
-    transaction.on_commit(
-        partial(notify.auto_resolution_reminder, ticket_id=ticket.pk, entry_id=entry.pk)
-    )
+    notify.after_commit(notify.auto_resolution_reminder, ticket_id=ticket.pk, entry_id=entry.pk)
     report.reminded += 1
     return True
 

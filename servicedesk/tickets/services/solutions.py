@@ -2,7 +2,6 @@
 a resolved ticket within the reopening period."""
 
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -39,9 +38,7 @@ def solution_propose(
             action, lifecycle.Event.PROPOSE_SOLUTION, kind=EntryKind.SOLUTION, body=clean
         )
         attach_to_entry(action, entry, clean, files, stored)
-        transaction.on_commit(
-            partial(notify.solution_proposed, ticket_id=action.ticket.pk, entry_id=entry.pk)
-        )
+        notify.after_commit(notify.solution_proposed, ticket_id=action.ticket.pk, entry_id=entry.pk)
         return Solution.objects.create(ticket=action.ticket, entry=entry, author=actor)
 
 
@@ -86,10 +83,10 @@ def _decide(
         solution.save(update_fields=["status", "decided_at", "decision_entry", "updated_at"])
         ids = {"ticket_id": action.ticket.pk, "entry_id": entry.pk}
         if event == lifecycle.Event.APPROVE:
-            transaction.on_commit(partial(notify.solution_approved, **ids))
-            transaction.on_commit(partial(notify.survey_invitation, ticket_id=action.ticket.pk))
+            notify.after_commit(notify.solution_approved, **ids)
+            notify.after_commit(notify.survey_invitation, ticket_id=action.ticket.pk)
         else:
-            transaction.on_commit(partial(notify.solution_refused, **ids))
+            notify.after_commit(notify.solution_refused, **ids)
     return entry
 
 
@@ -160,7 +157,5 @@ def ticket_reopen(
             action, lifecycle.Event.REOPEN, kind=EntryKind.REOPENING, body=clean
         )
         attach_to_entry(action, entry, clean, files, stored)
-        transaction.on_commit(
-            partial(notify.ticket_reopened, ticket_id=action.ticket.pk, entry_id=entry.pk)
-        )
+        notify.after_commit(notify.ticket_reopened, ticket_id=action.ticket.pk, entry_id=entry.pk)
     return entry

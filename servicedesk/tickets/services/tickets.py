@@ -1,7 +1,5 @@
 """Opening tickets. The other lifecycle transitions arrive with the desk."""
 
-from functools import partial
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -56,5 +54,5 @@ def ticket_open(
             payload={"to": status},
         )
         attachments_store(ticket=ticket, entry=entry, files=files, actor=actor, stored=stored)
-        transaction.on_commit(partial(notify.ticket_opened, ticket_id=ticket.pk, entry_id=entry.pk))
+        notify.after_commit(notify.ticket_opened, ticket_id=ticket.pk, entry_id=entry.pk)
     return ticket

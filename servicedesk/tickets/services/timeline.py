@@ -1,8 +1,6 @@
 """Messages on the timeline: replies, private notes, requests for information, waiting and
 resuming. Each is one action on the locked ticket and one timeline entry."""
 
-from functools import partial
-
 from django.db import transaction
 
 from servicedesk.accounts.models import User
@@ -78,7 +76,7 @@ def ticket_reply(
             if event == lifecycle.Event.AGENT_REPLY
             else notify.requester_replied
         )
-        transaction.on_commit(partial(tell, ticket_id=action.ticket.pk, entry_id=entry.pk))
+        notify.after_commit(tell, ticket_id=action.ticket.pk, entry_id=entry.pk)
     return entry
 
 
@@ -111,8 +109,8 @@ def information_request(
             action, lifecycle.Event.REQUEST_INFO, kind=EntryKind.MESSAGE, body=clean
         )
         attach_to_entry(action, entry, clean, files, stored)
-        transaction.on_commit(
-            partial(notify.information_requested, ticket_id=action.ticket.pk, entry_id=entry.pk)
+        notify.after_commit(
+            notify.information_requested, ticket_id=action.ticket.pk, entry_id=entry.pk
         )
     return entry
 
