@@ -3,7 +3,7 @@
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Value
 from django.http import Http404
 
 from servicedesk.core import readcache
@@ -26,6 +26,33 @@ class CatalogView:
     services: list[Service]
     category: Category | None
     query: str
+
+
+@dataclass(frozen=True)
+class CatalogNames:
+    """Every card's title and subject's name by id (active or not: old tickets keep theirs),
+    cached until the catalog changes; lists name their rows from it instead of joining."""
+
+    cards: dict[int, str]
+    subjects: dict[int, str]
+
+
+def _names() -> CatalogNames:
+    # One query for both tables.
+    cards = (
+        Service.objects.order_by().annotate(kind=Value("card")).values_list("kind", "pk", "title")
+    )
+    subjects = (
+        Subject.objects.order_by().annotate(kind=Value("subject")).values_list("kind", "pk", "name")
+    )
+    names = CatalogNames(cards={}, subjects={})
+    for kind, pk, name in cards.union(subjects, all=True):
+        (names.cards if kind == "card" else names.subjects)[pk] = name
+    return names
+
+
+def catalog_names() -> CatalogNames:
+    return readcache.cached("catalog-names", depends_on=("catalog",), compute=_names)
 
 
 def _home_services() -> list[Service]:

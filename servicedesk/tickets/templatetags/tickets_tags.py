@@ -36,6 +36,19 @@ def status_change_labels(payload: dict) -> tuple[str, str]:
 
 
 @register.filter
+def time_tag(value) -> str:
+    """`<time datetime="…">dd/mm/aaaa hh:mm</time>` in the portal's time zone: the same as
+    `date:'c'` and `date:"d/m/Y H:i"`, in one plain call. The lists show one or two per
+    row, and the date filter's localized formatting cost ~4 ms of a desk page (issue 10)."""
+    if not value:
+        return ""
+    local = template_localtime(value)
+    return format_html(
+        '<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%d/%m/%Y %H:%M")
+    )
+
+
+@register.filter
 def entry_time(value, relative: str = "before"):
     """An entry's `<time>`: the date and time, which the page's script (portal.js) precedes
     with ("before") or replaces by ("only") how long ago it was, e.g. "há 3 horas"; the

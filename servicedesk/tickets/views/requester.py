@@ -23,6 +23,7 @@ from ..permissions import role_on_ticket
 from ..rendering import timeline_html
 from ..selectors import (
     counter_items,
+    requester_rows,
     ticket_counters_for_requester,
     ticket_get_visible,
     ticket_list_for_requester,
@@ -65,6 +66,7 @@ def ticket_list(request):
     query = urlencode({k: v for k, v in (("status", status), ("busca", text)) if v})
     context = {
         "page": page,
+        "rows": requester_rows(page.object_list),
         "counters": counters,
         "status": status,
         "text": text,

@@ -50,8 +50,9 @@ def test_pagination_keeps_the_filter(client, requester, django_assert_num_querie
     subject = SubjectFactory()
     TicketFactory.create_batch(45, requester=requester, subject=subject, status=Status.NEW)
     client.force_login(requester)
-    # session, user, page of tickets, counters (which also count the pages), agent check (menu)
-    with django_assert_num_queries(5):
+    # session, user, page of tickets, counters (which also count the pages), the catalog's
+    # names, agent check (menu); the last three are cached for the next pages
+    with django_assert_num_queries(6):
         html = client.get(LIST, {"status": "new", "pagina": 2}).content.decode()
     assert len(numbers(html)) == 20
     assert "Página 2 de 3" in html
@@ -69,3 +70,12 @@ def test_ticket_page_shows_the_request_to_its_requester_only(client, requester):
     other = TicketFactory()
     assert client.get(reverse("tickets:detail", args=[other.number])).status_code == 404
     assert client.get(reverse("tickets:detail", args=[999999])).status_code == 404
+
+
+def test_the_list_names_a_renamed_card_at_once(client, requester):
+    ticket = TicketFactory(requester=requester, subject=SubjectFactory(service__title="Emendas"))
+    client.force_login(requester)
+    assert "<td>Emendas</td>" in client.get(LIST).content.decode()
+    ticket.service.title = "Emendas parlamentares"
+    ticket.service.save()
+    assert "<td>Emendas parlamentares</td>" in client.get(LIST).content.decode()

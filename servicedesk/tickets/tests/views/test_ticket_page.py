@@ -302,12 +302,17 @@ def test_my_tickets_with_500_tickets_keeps_its_query_count(
     subject = SubjectFactory(name="Erro ao cadastrar emenda")
     TicketFactory.create_batch(500, requester=requester, subject=subject)
     client.force_login(requester)
-    # session, user, page, counters (which also count the pages), is the user an agent (menu)
-    with django_assert_num_queries(5):
+    # session, user, page, counters (which also count the pages), the catalog's names (for
+    # the rows' card and subject), is the user an agent (menu)
+    with django_assert_num_queries(6):
         html = client.get(reverse("tickets:list")).content.decode()
     assert html.count("Erro ao cadastrar emenda") == 20
     assert "Página 1 de 25" in html
-    # A search counts its own matches; the counters and the agent check are cached now.
+    # Then: session, user, page.
+    with django_assert_num_queries(3):
+        html = client.get(reverse("tickets:list"), {"pagina": 3}).content.decode()
+    assert html.count("Erro ao cadastrar emenda") == 20
+    # A search counts its own matches.
     with django_assert_num_queries(4):
         html = client.get(reverse("tickets:list"), {"busca": "emenda", "pagina": 2}).content
     assert html.decode().count("Erro ao cadastrar emenda") == 20
