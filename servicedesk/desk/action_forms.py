@@ -7,6 +7,8 @@ from servicedesk.accounts.models import User
 from servicedesk.catalog.models import SupportGroup
 from servicedesk.tickets.forms import ReplyForm
 
+from .forms import QuickSelect
+
 WAIT_REASON_LABEL = "Motivo da espera"
 
 
@@ -24,14 +26,20 @@ def agents_queryset():
 
 
 class AssignForm(forms.Form):
+    # QuickSelect: the agents' list is long, and Django renders a template per option.
     agent = AgentChoiceField(
-        label="Técnico", queryset=User.objects.none(), required=False, empty_label="— nenhum —"
+        label="Técnico",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="— nenhum —",
+        widget=QuickSelect,
     )
     group = forms.ModelChoiceField(
         label="Grupo",
         queryset=SupportGroup.objects.order_by("name"),
         required=False,
         empty_label="— manter o grupo atual —",
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, **kwargs):

@@ -19,6 +19,7 @@ from servicedesk.accounts.models import User
 from servicedesk.catalog.models import Service, Subject, SupportGroup
 from servicedesk.core import readcache
 from servicedesk.tickets.models import Ticket, TimelineEntry
+from servicedesk.tickets.permissions import agent_scope
 from servicedesk.tickets.selectors import tickets_for_desk
 from servicedesk.tickets.status import Status
 
@@ -49,8 +50,7 @@ def _queue_filter(slug: str, user: User) -> Q:
     if slug == "meus":
         return Q(assigned_agent=user) & ~Q(status__in=DONE)
     if slug == "meus-grupos":
-        my_groups = SupportGroup.objects.filter(members=user).values("pk")
-        return Q(assigned_group__in=my_groups) & ~Q(status__in=DONE)
+        return Q(assigned_group__in=agent_scope(user).groups) & ~Q(status__in=DONE)
     if slug == "aguardando":
         return Q(status=Status.WAITING)
     if slug == "validar":
