@@ -1,4 +1,6 @@
-"""The ticket's timeline as HTML, kept in the cache per ticket and kind of viewer until the
+"""HTML of the ticket screens that templates made slow.
+
+The ticket's timeline as HTML, kept in the cache per ticket and kind of viewer until the
 ticket, its entries, files or solutions change (tickets/signals.py): rendering it is most of
 a ticket page's time (about 0.2 ms an entry), and people reread far more than they write.
 
@@ -8,12 +10,15 @@ that reason, and a timeline with the approve/refuse forms (a CSRF token of the u
 never cached."""
 
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from servicedesk.core import readcache
 
-from .selectors import sees_private_notes, timeline_for
+from .selectors import RequesterRow, sees_private_notes, timeline_for
 from .signals import ticket_version
+from .templatetags.tickets_tags import status_badge, time_tag
 
 TEMPLATE = "tickets/partials/_timeline.html"
 
@@ -37,3 +42,28 @@ def timeline_html(request, context: dict) -> SafeString:
         compute=render,
     )
     return mark_safe(html)  # noqa: S308 - a template's output, cached
+
+
+_REQUESTER_ROW = (
+    '<tr><td><a href="{}">nº {}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n'
+)
+
+
+def requester_rows_html(rows: list[RequesterRow]) -> SafeString:
+    """The rows of "Meus chamados", written in Python like the desk's (desk/rendering.py):
+    a template per row was half of the page's rendering."""
+    return format_html_join(
+        "",
+        _REQUESTER_ROW,
+        (
+            (
+                reverse("tickets:detail", args=[row.number]),
+                row.number,
+                status_badge(row),
+                row.card,
+                row.subject,
+                time_tag(row.last_interaction_at),
+            )
+            for row in rows
+        ),
+    )

@@ -652,6 +652,19 @@ def test_filters_show_a_renamed_agent_and_a_new_card_at_once(logged, colleague, 
     assert "Card novo</option>" in get(logged)
 
 
+def test_each_query_keeps_its_own_filters_and_errors(logged, board, subject_a):
+    card = str(subject_a.service_id)
+    chosen = get(logged, card=card, de="99/99/2026")
+    assert re.search(rf'<option value="{card}" selected>Card A</option>', chosen)
+    assert field_errors(chosen) == [forms.DATE_INVALID]
+    plain = get(logged)
+    assert field_errors(plain) == []
+    assert not re.search(r"<option value=\"\d+\" selected>Card A</option>", plain)
+    filters = re.compile(r'<form id="fila-filtros".*?</form>', re.S)
+    again = get(logged, card=card, de="99/99/2026")
+    assert filters.search(again).group(0) == filters.search(chosen).group(0)
+
+
 def test_a_login_does_not_empty_the_cache(logged, thousand, colleague, django_assert_num_queries):
     get(logged)
     colleague.last_login = timezone.now()

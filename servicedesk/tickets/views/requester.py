@@ -20,7 +20,7 @@ from servicedesk.surveys.services import survey_window
 
 from ..forms import CommentForm, InlineImageForm, ReplyForm
 from ..permissions import role_on_ticket
-from ..rendering import timeline_html
+from ..rendering import requester_rows_html, timeline_html
 from ..selectors import (
     counter_items,
     requester_rows,
@@ -66,7 +66,7 @@ def ticket_list(request):
     query = urlencode({k: v for k, v in (("status", status), ("busca", text)) if v})
     context = {
         "page": page,
-        "rows": requester_rows(page.object_list),
+        "rows_html": requester_rows_html(requester_rows(page.object_list)),
         "counters": counters,
         "status": status,
         "text": text,
