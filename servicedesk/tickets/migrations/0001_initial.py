@@ -8,289 +8,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("catalog", "0001_initial"),
+        ('catalog', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Ticket",
+            name='Ticket',
             fields=[
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        auto_now_add=True, db_index=True, verbose_name="criado em"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="atualizado em")),
-                (
-                    "number",
-                    models.BigAutoField(primary_key=True, serialize=False, verbose_name="número"),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("new", "Novo"),
-                            ("assigned", "Atribuído"),
-                            ("waiting", "Aguardando"),
-                            ("to_validate", "Validar"),
-                            ("resolved", "Resolvido"),
-                            ("closed", "Fechado"),
-                        ],
-                        default="new",
-                        max_length=20,
-                        verbose_name="status",
-                    ),
-                ),
-                (
-                    "waiting_on",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("requester", "Aguardando o requerente"),
-                            ("third_party", "Aguardando terceiros"),
-                        ],
-                        default="",
-                        max_length=20,
-                        verbose_name="aguardando",
-                    ),
-                ),
-                (
-                    "last_interaction_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="última interação"
-                    ),
-                ),
-                (
-                    "resolved_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="resolvido em"),
-                ),
-                (
-                    "closed_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="fechado em"),
-                ),
-                (
-                    "answers",
-                    models.JSONField(blank=True, default=list, verbose_name="dados essenciais"),
-                ),
-                (
-                    "assigned_agent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="assigned_tickets",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="técnico",
-                    ),
-                ),
-                (
-                    "assigned_group",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="tickets",
-                        to="catalog.supportgroup",
-                        verbose_name="grupo",
-                    ),
-                ),
-                (
-                    "requester",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="tickets",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="requerente",
-                    ),
-                ),
-                (
-                    "service",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="tickets",
-                        to="catalog.service",
-                        verbose_name="card",
-                    ),
-                ),
-                (
-                    "subject",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="tickets",
-                        to="catalog.subject",
-                        verbose_name="assunto",
-                    ),
-                ),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='criado em')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='atualizado em')),
+                ('number', models.BigAutoField(primary_key=True, serialize=False, verbose_name='número')),
+                ('status', models.CharField(choices=[('new', 'Novo'), ('assigned', 'Atribuído'), ('waiting', 'Aguardando'), ('to_validate', 'Validar'), ('resolved', 'Resolvido'), ('closed', 'Fechado')], default='new', max_length=20, verbose_name='status')),
+                ('waiting_on', models.CharField(blank=True, choices=[('requester', 'Aguardando o requerente'), ('third_party', 'Aguardando terceiros')], default='', max_length=20, verbose_name='aguardando')),
+                ('last_interaction_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='última interação')),
+                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolvido em')),
+                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='fechado em')),
+                ('answers', models.JSONField(blank=True, default=list, verbose_name='dados essenciais')),
+                ('assigned_agent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_tickets', to=settings.AUTH_USER_MODEL, verbose_name='técnico')),
+                ('assigned_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='catalog.supportgroup', verbose_name='grupo')),
+                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to=settings.AUTH_USER_MODEL, verbose_name='requerente')),
+                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='catalog.service', verbose_name='card')),
+                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='catalog.subject', verbose_name='assunto')),
             ],
             options={
-                "verbose_name": "chamado",
-                "verbose_name_plural": "chamados",
-                "ordering": ["-last_interaction_at"],
+                'verbose_name': 'chamado',
+                'verbose_name_plural': 'chamados',
+                'ordering': ['-last_interaction_at'],
             },
         ),
         migrations.CreateModel(
-            name="TimelineEntry",
+            name='TimelineEntry',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        auto_now_add=True, db_index=True, verbose_name="criado em"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="atualizado em")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("opened", "Abertura"),
-                            ("message", "Mensagem"),
-                            ("note", "Nota privada"),
-                            ("status_change", "Mudança de status"),
-                            ("assignment", "Atribuição"),
-                            ("solution", "Solução"),
-                        ],
-                        max_length=20,
-                        verbose_name="tipo",
-                    ),
-                ),
-                ("body_html", models.TextField(blank=True, verbose_name="texto (HTML sanitizado)")),
-                ("body_text", models.TextField(blank=True, verbose_name="texto simples")),
-                ("payload", models.JSONField(blank=True, default=dict, verbose_name="dados")),
-                ("is_private", models.BooleanField(default=False, verbose_name="privada")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Vazio quando a mudança foi automática.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="autor",
-                    ),
-                ),
-                (
-                    "ticket",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="entries",
-                        to="tickets.ticket",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='criado em')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='atualizado em')),
+                ('kind', models.CharField(choices=[('opened', 'Abertura'), ('message', 'Mensagem'), ('note', 'Nota privada'), ('status_change', 'Mudança de status'), ('assignment', 'Atribuição'), ('solution', 'Solução')], max_length=20, verbose_name='tipo')),
+                ('body_html', models.TextField(blank=True, verbose_name='texto (HTML sanitizado)')),
+                ('body_text', models.TextField(blank=True, verbose_name='texto simples')),
+                ('payload', models.JSONField(blank=True, default=dict, verbose_name='dados')),
+                ('is_private', models.BooleanField(default=False, verbose_name='privada')),
+                ('actor', models.ForeignKey(blank=True, help_text='Vazio quando a mudança foi automática.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='autor')),
+                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='tickets.ticket')),
             ],
             options={
-                "verbose_name": "registro da linha do tempo",
-                "verbose_name_plural": "registros da linha do tempo",
-                "ordering": ["created_at", "pk"],
+                'verbose_name': 'registro da linha do tempo',
+                'verbose_name_plural': 'registros da linha do tempo',
+                'ordering': ['created_at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Attachment",
+            name='Attachment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        auto_now_add=True, db_index=True, verbose_name="criado em"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="atualizado em")),
-                (
-                    "file",
-                    models.FileField(
-                        max_length=200,
-                        upload_to=servicedesk.tickets.models.attachment_path,
-                        verbose_name="arquivo",
-                    ),
-                ),
-                ("original_name", models.CharField(max_length=180, verbose_name="nome original")),
-                ("size", models.PositiveBigIntegerField(verbose_name="tamanho (bytes)")),
-                ("content_type", models.CharField(max_length=120, verbose_name="tipo de conteúdo")),
-                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
-                (
-                    "uploaded_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="enviado por",
-                    ),
-                ),
-                (
-                    "ticket",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="attachments",
-                        to="tickets.ticket",
-                    ),
-                ),
-                (
-                    "entry",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="attachments",
-                        to="tickets.timelineentry",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='criado em')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='atualizado em')),
+                ('file', models.FileField(max_length=200, upload_to=servicedesk.tickets.models.attachment_path, verbose_name='arquivo')),
+                ('original_name', models.CharField(max_length=180, verbose_name='nome original')),
+                ('size', models.PositiveBigIntegerField(verbose_name='tamanho (bytes)')),
+                ('content_type', models.CharField(max_length=120, verbose_name='tipo de conteúdo')),
+                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
+                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='enviado por')),
+                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='tickets.ticket')),
+                ('entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='tickets.timelineentry')),
             ],
             options={
-                "verbose_name": "anexo",
-                "verbose_name_plural": "anexos",
-                "ordering": ["created_at", "pk"],
+                'verbose_name': 'anexo',
+                'verbose_name_plural': 'anexos',
+                'ordering': ['created_at', 'pk'],
             },
         ),
         migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                fields=["requester", "status"], name="tickets_tic_request_43654c_idx"
-            ),
+            model_name='ticket',
+            index=models.Index(fields=['requester', 'status'], name='tickets_tic_request_43654c_idx'),
         ),
         migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                fields=["requester", "-last_interaction_at"], name="tickets_tic_request_36fd0f_idx"
-            ),
+            model_name='ticket',
+            index=models.Index(fields=['requester', '-last_interaction_at'], name='tickets_tic_request_36fd0f_idx'),
         ),
         migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                fields=["status", "assigned_group"], name="tickets_tic_status_1cf3d3_idx"
-            ),
+            model_name='ticket',
+            index=models.Index(fields=['status', 'assigned_group'], name='tickets_tic_status_1cf3d3_idx'),
         ),
         migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                fields=["assigned_agent", "status"], name="tickets_tic_assigne_cdbb4f_idx"
-            ),
+            model_name='ticket',
+            index=models.Index(fields=['assigned_agent', 'status'], name='tickets_tic_assigne_cdbb4f_idx'),
         ),
         migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                fields=["status", "last_interaction_at"], name="tickets_tic_status_246b8b_idx"
-            ),
+            model_name='ticket',
+            index=models.Index(fields=['status', 'last_interaction_at'], name='tickets_tic_status_246b8b_idx'),
         ),
         migrations.AddIndex(
-            model_name="timelineentry",
-            index=models.Index(
-                fields=["ticket", "created_at"], name="tickets_tim_ticket__954e26_idx"
-            ),
+            model_name='timelineentry',
+            index=models.Index(fields=['ticket', 'created_at'], name='tickets_tim_ticket__954e26_idx'),
         ),
     ]

@@ -5,19 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("tickets", "0001_initial"),
+        ('tickets', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="attachment",
-            name="is_inline",
-            field=models.BooleanField(default=False, verbose_name="imagem no texto"),
+            model_name='attachment',
+            name='is_inline',
+            field=models.BooleanField(default=False, verbose_name='imagem no texto'),
         ),
         migrations.AddIndex(
-            model_name="attachment",
-            index=models.Index(fields=["ticket", "entry"], name="tickets_att_ticket__3552bf_idx"),
+            model_name='attachment',
+            index=models.Index(fields=['ticket', 'entry'], name='tickets_att_ticket__3552bf_idx'),
         ),
     ]

@@ -6,112 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("tickets", "0002_attachment_is_inline_and_more"),
+        ('tickets', '0002_attachment_is_inline_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="timelineentry",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("opened", "Abertura"),
-                    ("message", "Mensagem"),
-                    ("note", "Nota privada"),
-                    ("status_change", "Mudança de status"),
-                    ("assignment", "Atribuição"),
-                    ("solution", "Solução"),
-                    ("approval", "Aprovação da solução"),
-                    ("refusal", "Recusa da solução"),
-                    ("reopening", "Reabertura"),
-                ],
-                max_length=20,
-                verbose_name="tipo",
-            ),
+            model_name='timelineentry',
+            name='kind',
+            field=models.CharField(choices=[('opened', 'Abertura'), ('message', 'Mensagem'), ('note', 'Nota privada'), ('status_change', 'Mudança de status'), ('assignment', 'Atribuição'), ('solution', 'Solução'), ('approval', 'Aprovação da solução'), ('refusal', 'Recusa da solução'), ('reopening', 'Reabertura')], max_length=20, verbose_name='tipo'),
         ),
         migrations.CreateModel(
-            name="Solution",
+            name='Solution',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        auto_now_add=True, db_index=True, verbose_name="criado em"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="atualizado em")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Aguardando validação"),
-                            ("approved", "Aprovada"),
-                            ("refused", "Recusada"),
-                            ("auto_approved", "Aprovada automaticamente"),
-                        ],
-                        default="pending",
-                        max_length=20,
-                        verbose_name="situação",
-                    ),
-                ),
-                (
-                    "decided_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="decidida em"),
-                ),
-                (
-                    "author",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="técnico",
-                    ),
-                ),
-                (
-                    "decision_entry",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="tickets.timelineentry",
-                        verbose_name="registro da decisão",
-                    ),
-                ),
-                (
-                    "entry",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="solution",
-                        to="tickets.timelineentry",
-                    ),
-                ),
-                (
-                    "ticket",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="solutions",
-                        to="tickets.ticket",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='criado em')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='atualizado em')),
+                ('status', models.CharField(choices=[('pending', 'Aguardando validação'), ('approved', 'Aprovada'), ('refused', 'Recusada'), ('auto_approved', 'Aprovada automaticamente')], default='pending', max_length=20, verbose_name='situação')),
+                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decidida em')),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='técnico')),
+                ('decision_entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tickets.timelineentry', verbose_name='registro da decisão')),
+                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='solution', to='tickets.timelineentry')),
+                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='solutions', to='tickets.ticket')),
             ],
             options={
-                "verbose_name": "solução",
-                "verbose_name_plural": "soluções",
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("status", "pending")),
-                        fields=("ticket",),
-                        name="one_pending_solution_per_ticket",
-                    )
-                ],
+                'verbose_name': 'solução',
+                'verbose_name_plural': 'soluções',
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('ticket',), name='one_pending_solution_per_ticket')],
             },
         ),
     ]

@@ -5,47 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("catalog", "0002_supportgroup_services_alter_supportgroup_members"),
-        ("tickets", "0003_alter_timelineentry_kind_solution"),
+        ('catalog', '0002_supportgroup_services_alter_supportgroup_members'),
+        ('tickets', '0003_alter_timelineentry_kind_solution'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="ticket",
-            name="first_response_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="primeira resposta em"),
+            model_name='ticket',
+            name='first_response_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='primeira resposta em'),
         ),
         migrations.AddField(
-            model_name="ticket",
-            name="reminder_sent_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="lembrete enviado em"),
+            model_name='ticket',
+            name='reminder_sent_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='lembrete enviado em'),
         ),
         migrations.AlterField(
-            model_name="timelineentry",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("opened", "Abertura"),
-                    ("message", "Mensagem"),
-                    ("note", "Nota privada"),
-                    ("status_change", "Mudança de status"),
-                    ("assignment", "Atribuição"),
-                    ("solution", "Solução"),
-                    ("approval", "Aprovação da solução"),
-                    ("refusal", "Recusa da solução"),
-                    ("reopening", "Reabertura"),
-                    ("reminder", "Lembrete"),
-                ],
-                max_length=20,
-                verbose_name="tipo",
-            ),
+            model_name='timelineentry',
+            name='kind',
+            field=models.CharField(choices=[('opened', 'Abertura'), ('message', 'Mensagem'), ('note', 'Nota privada'), ('status_change', 'Mudança de status'), ('assignment', 'Atribuição'), ('solution', 'Solução'), ('approval', 'Aprovação da solução'), ('refusal', 'Recusa da solução'), ('reopening', 'Reabertura'), ('reminder', 'Lembrete')], max_length=20, verbose_name='tipo'),
         ),
         migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                fields=["status", "resolved_at"], name="tickets_tic_status_645212_idx"
-            ),
+            model_name='ticket',
+            index=models.Index(fields=['status', 'resolved_at'], name='tickets_tic_status_645212_idx'),
         ),
     ]
