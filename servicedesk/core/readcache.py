@@ -10,9 +10,12 @@ request cached from the rows as they were before the commit is superseded as wel
 
 Only with a cache every process shares (Redis): with the per-process memory cache, a bump in
 one gunicorn worker would not reach the others. `PORTAL_READ_CACHE` turns it on; off, every
-read goes to the database.
+read goes to the database. With the cache unreachable, reads go to the database too and the
+error is logged: the portal stays up without Redis (entries that missed a bump meanwhile
+expire after PORTAL_READ_CACHE_SECONDS).
 """
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -20,8 +23,14 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# What an unreachable or failing cache raises (Redis; the memory cache raises nothing).
+CACHE_ERRORS = (RedisError, OSError)
 
 _PREFIX = "readcache"
 
@@ -35,12 +44,15 @@ def enabled() -> bool:
 
 
 def _bump_now(names: Iterable[str]) -> None:
-    for name in names:
-        key = _version_key(name)
-        try:
-            cache.incr(key)
-        except ValueError:  # never read yet, or evicted: any new value will do
-            cache.set(key, time.time_ns(), None)
+    try:
+        for name in names:
+            key = _version_key(name)
+            try:
+                cache.incr(key)
+            except ValueError:  # never read yet, or evicted: any new value will do
+                cache.set(key, time.time_ns(), None)
+    except CACHE_ERRORS:
+        logger.exception("read cache: could not bump %s", list(names))
 
 
 def bump(*names: str) -> None:
@@ -59,17 +71,24 @@ def cached(name: str, *, depends_on: tuple[str, ...], compute: Callable[[], T]) 
         return compute()
     version_keys = [_version_key(name) for name in depends_on]
     entry_key = f"{_PREFIX}:{name}"
-    found = cache.get_many([*version_keys, entry_key])
-    versions = []
-    for key in version_keys:
-        if key not in found:
-            # Starting from the clock, a version lost with the cache is never reused.
-            cache.add(key, time.time_ns(), None)
-            found[key] = cache.get(key)
-        versions.append(found[key])
+    try:
+        found = cache.get_many([*version_keys, entry_key])
+        versions = []
+        for key in version_keys:
+            if key not in found:
+                # Starting from the clock, a version lost with the cache is never reused.
+                cache.add(key, time.time_ns(), None)
+                found[key] = cache.get(key)
+            versions.append(found[key])
+    except CACHE_ERRORS:
+        logger.exception("read cache: %s read from the database", name)
+        return compute()
     entry = found.get(entry_key)
     if entry is not None and entry[0] == versions:
         return entry[1]
     value = compute()
-    cache.set(entry_key, (versions, value), settings.PORTAL_READ_CACHE_SECONDS)
+    try:
+        cache.set(entry_key, (versions, value), settings.PORTAL_READ_CACHE_SECONDS)
+    except CACHE_ERRORS:
+        logger.exception("read cache: could not keep %s", name)
     return value

@@ -58,3 +58,31 @@ def test_off_every_read_computes(settings):
     read(reads)
     read(reads)
     assert reads.computed == 2
+
+
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+def test_with_the_cache_unreachable_reads_come_from_the_database(settings, caplog):
+    settings.CACHES = UNREACHABLE_REDIS
+    reads = Reads()
+    assert read(reads) == read(reads) == "primeiro"
+    assert reads.computed == 2
+    readcache.bump("teste")  # logged, never raised into the write
+    assert "read cache: could not bump" in caplog.text
+
+
+def test_pages_work_with_the_cache_unreachable(settings, client, requester):
+    from django.urls import reverse
+
+    settings.CACHES = UNREACHABLE_REDIS
+    client.force_login(requester)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    assert "Meus chamados" in response.content.decode()
