@@ -10,11 +10,11 @@ that reason, and a timeline with the approve/refuse forms (a CSRF token of the u
 never cached."""
 
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from servicedesk.core import readcache
+from servicedesk.core.links import number_url
 
 from .selectors import RequesterRow, sees_private_notes, timeline_for
 from .signals import ticket_version
@@ -52,12 +52,13 @@ _REQUESTER_ROW = (
 def requester_rows_html(rows: list[RequesterRow]) -> SafeString:
     """The rows of "Meus chamados", written in Python like the desk's (desk/rendering.py):
     a template per row was half of the page's rendering."""
+    ticket_url = number_url("tickets:detail")
     return format_html_join(
         "",
         _REQUESTER_ROW,
         (
             (
-                reverse("tickets:detail", args=[row.number]),
+                ticket_url(row.number),
                 row.number,
                 status_badge(row),
                 row.card,
