@@ -48,6 +48,16 @@ def ticket_list_for_requester(
     return tickets.order_by("-last_interaction_at", "-pk")
 
 
+REQUESTER_ROW_COLUMNS = (
+    "pk",
+    "status",
+    "waiting_on",
+    "last_interaction_at",
+    "service_id",
+    "subject_id",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RequesterRow:
     number: int
@@ -65,7 +75,6 @@ def requester_rows(page: QuerySet[Ticket]) -> list[RequesterRow]:
     """A page of ticket_list_for_requester() as rows: the ticket's own columns, its card and
     subject named from the cached catalog names rather than joined."""
     names = catalog_names()
-    columns = ("pk", "status", "waiting_on", "last_interaction_at", "service_id", "subject_id")
     return [
         RequesterRow(
             number=pk,
@@ -76,7 +85,7 @@ def requester_rows(page: QuerySet[Ticket]) -> list[RequesterRow]:
             subject=names.subjects.get(subject_id, ""),
         )
         for pk, status, waiting_on, last_interaction_at, service_id, subject_id in (
-            page.values_list(*columns)
+            page.values_list(*REQUESTER_ROW_COLUMNS)
         )
     ]
 
