@@ -16,8 +16,8 @@ from django.utils.safestring import SafeString, mark_safe
 from servicedesk.core import readcache
 from servicedesk.core.links import number_url
 
-from .selectors import RequesterRow, sees_private_notes, timeline_for
-from .signals import ticket_version
+from .selectors import RequesterRow, requester_rows, sees_private_notes, timeline_for
+from .signals import requester_version, ticket_version
 from .templatetags.tickets_tags import status_badge, time_tag
 
 TEMPLATE = "tickets/partials/_timeline.html"
@@ -68,3 +68,21 @@ def requester_rows_html(rows: list[RequesterRow]) -> SafeString:
             for row in rows
         ),
     )
+
+
+def requester_page_html(user, page, *, status: str, searched: bool) -> SafeString:
+    """One page of "Meus chamados". Without a search, kept until one of the requester's own
+    tickets or the catalog changes: people come back to this list to follow their tickets,
+    and nobody else's activity touches it."""
+
+    def render() -> str:
+        return requester_rows_html(requester_rows(page.object_list))
+
+    if searched:
+        return mark_safe(render())  # noqa: S308 - escaped by format_html
+    html = readcache.cached(
+        f"requester-rows:{user.pk}:{status or 'todos'}:{page.number}",
+        depends_on=(requester_version(user.pk), "catalog"),
+        compute=render,
+    )
+    return mark_safe(html)  # noqa: S308 - escaped by format_html, cached

@@ -20,10 +20,9 @@ from servicedesk.surveys.services import survey_window
 
 from ..forms import CommentForm, InlineImageForm, ReplyForm
 from ..permissions import role_on_ticket
-from ..rendering import requester_rows_html, timeline_html
+from ..rendering import requester_page_html, timeline_html
 from ..selectors import (
     counter_items,
-    requester_rows,
     ticket_counters_for_requester,
     ticket_get_visible,
     ticket_list_for_requester,
@@ -66,7 +65,7 @@ def ticket_list(request):
     query = urlencode({k: v for k, v in (("status", status), ("busca", text)) if v})
     context = {
         "page": page,
-        "rows_html": requester_rows_html(requester_rows(page.object_list)),
+        "rows_html": requester_page_html(request.user, page, status=status, searched=bool(text)),
         "counters": counters,
         "status": status,
         "text": text,

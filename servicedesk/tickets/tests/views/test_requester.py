@@ -79,3 +79,23 @@ def test_the_list_names_a_renamed_card_at_once(client, requester):
     ticket.service.title = "Emendas parlamentares"
     ticket.service.save()
     assert "<td>Emendas parlamentares</td>" in client.get(LIST).content.decode()
+
+
+def test_the_list_is_read_once_until_one_of_my_tickets_changes(
+    client, requester, django_assert_num_queries
+):
+    subject = SubjectFactory()
+    mine = TicketFactory.create_batch(3, requester=requester, subject=subject)
+    someone_elses = TicketFactory(subject=subject)
+    client.force_login(requester)
+    client.get(LIST)
+    someone_elses.status = Status.ASSIGNED
+    someone_elses.save()
+    with django_assert_num_queries(2):  # session, user: the rows come from the cache
+        html = client.get(LIST).content.decode()
+    assert sorted(numbers(html)) == sorted(ticket.number for ticket in mine)
+    mine[0].status = Status.RESOLVED
+    mine[0].save()
+    html = client.get(LIST).content.decode()
+    badge = '<span class="br-tag portal-status portal-status-resolved">'
+    assert f"nº {mine[0].number}</a></td><td>{badge}" in html
