@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 
@@ -77,10 +78,10 @@ def _columns(form: QueueFilterForm) -> list[dict]:
     """Headers of the table; a sortable one links to its sort, or to the reverse when the
     table is already sorted by it."""
     columns = []
-    for key, label, first, reverse in COLUMNS:
+    for key, label, first, then in COLUMNS:
         column = {"key": key, "label": label, "sort_url": None, "aria_sort": ""}
         if first:
-            target = reverse if form.ordering == first else first
+            target = then if form.ordering == first else first
             column["sort_url"] = _query(form.query_params(ordem=target))
             if form.ordering.lstrip("-") == key:
                 descending = form.ordering.startswith("-")
@@ -135,6 +136,8 @@ def queue(request):
         "query_prefix": f"{query_prefix}&" if query_prefix else "",
         "clear_url": _query({"fila": form.queue} if form.queue != DEFAULT_QUEUE else {}),
         "region_id": REGION_ID,
+        # Reversed once: the tabs, the column headers and the filters link to it ~20 times.
+        "queue_url": reverse("desk:queue"),
         "count_limit": COUNT_LIMIT,
     }
     context["filters_html"] = _filters_html(request, form, context)
