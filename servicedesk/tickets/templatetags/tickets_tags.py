@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 from .. import status as lifecycle
@@ -43,8 +44,9 @@ def time_tag(value) -> str:
     if not value:
         return ""
     local = template_localtime(value)
-    return format_html(
-        '<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%d/%m/%Y %H:%M")
+    # Digits and ISO separators only: nothing to escape (the lists write ~50 per page).
+    return mark_safe(  # noqa: S308
+        f'<time datetime="{local.isoformat()}">{local.strftime("%d/%m/%Y %H:%M")}</time>'
     )
 
 
