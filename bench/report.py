@@ -21,7 +21,7 @@ def main(labels: list[str]) -> None:
             lines.append(
                 f"- Generation, {label} ({data['tickets']:,} tickets): {times['wall']:.0f} s "
                 f"(COPY {times['copy']:.0f} s, indexes {times['indexes']:.0f} s, "
-                f"VACUUM ANALYZE {times['vacuum_analyze']:.0f} s); rows: "
+                f"VACUUM ANALYZE + CHECKPOINT {times['vacuum_analyze']:.0f} s); rows: "
                 + ", ".join(f"{table} {count:,}" for table, count in data["counts"].items())
             )
     first, last = labels[0], labels[-1]

@@ -109,13 +109,21 @@ def pdf(size: int) -> bytes:
 
 def discover() -> list[Scenario]:
     """The URLs of the scenarios, from the data the generator wrote."""
+    from django.db.models import Count
+
     from servicedesk.accounts.models import User
     from servicedesk.catalog.models import FormField, Service, Subject
     from servicedesk.tickets.models import Attachment, Ticket
 
     maria = User.objects.get(cpf=DEMO_REQUESTER[0])
     mine = Ticket.objects.filter(requester=maria)
-    long_ticket = mine.order_by("-number").values_list("number", flat=True)[:1].get()
+    # Her ticket with the 50 entries (not just her newest: a run's POSTs add tickets).
+    long_ticket = (
+        mine.annotate(entry_count=Count("entries"))
+        .order_by("-entry_count", "-number")
+        .values_list("number", flat=True)[:1]
+        .get()
+    )
     attachment = (
         Attachment.objects.filter(ticket_id=long_ticket).order_by("pk").values_list("pk", flat=True)
     )[:1].get()
@@ -200,6 +208,9 @@ def discover() -> list[Scenario]:
             },
             expect=302,
         ),
+        # The floor again, last: it varies more than any page between runs (700 to 1,200
+        # req/s on the same machine), so the ratios divide by the faster of the two.
+        Scenario("floor_end", "Floor again, at the end", "requester", "/bench/floor/"),
     ]
 
 
@@ -356,8 +367,11 @@ def verdict(scenario: Scenario, floor_rps: float) -> str:
     return "ok" if r["rps"] / floor_rps >= scenario.min_ratio else "MISSED"
 
 
+FLOORS = ("floor", "floor_end")
+
+
 def write_results(args, scenarios, rss, meta) -> Path:
-    floor = scenarios[0].result["rps"]
+    floor = max(s.result["rps"] for s in scenarios if s.name in FLOORS)
     lines = [
         f"# Benchmark — {args.label} ({meta['tickets']:,} tickets)",
         "",
@@ -383,6 +397,8 @@ def write_results(args, scenarios, rss, meta) -> Path:
         "",
         "Queries: counted once per page through the Django test client (session and user "
         f"included); pages must stay ≤ {QUERY_BUDGET}. POSTs are writes and reported only.",
+        "",
+        "÷ floor: req/s against the faster of the two floors of this run (first and last).",
     ]
     out = RESULTS / f"{args.label}.md"
     out.write_text("\n".join(lines) + "\n")
@@ -412,7 +428,7 @@ def main(argv=None) -> int:
     parser.add_argument("--media-root", default=os.environ.get("MEDIA_ROOT", ""))
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--smoke", action="store_true", help="falha em erros e consultas demais")
-    parser.add_argument("--only", help="cenários separados por vírgula (o floor sempre roda)")
+    parser.add_argument("--only", help="cenários separados por vírgula (os floors sempre rodam)")
     args = parser.parse_args(argv)
     if not args.media_root:
         parser.error("--media-root (ou MEDIA_ROOT) é obrigatório: o mesmo do gerador")
@@ -429,7 +445,7 @@ def main(argv=None) -> int:
     scenarios = discover()
     if args.only:
         wanted = set(args.only.split(","))
-        scenarios = [s for s in scenarios if s.name == "floor" or s.name in wanted]
+        scenarios = [s for s in scenarios if s.name in FLOORS or s.name in wanted]
     count_queries(scenarios)
     from servicedesk.tickets.models import Ticket
 
@@ -468,7 +484,7 @@ def main(argv=None) -> int:
                     print(f"{scenario.name}: {error}")
                     status = 599
                 connections = 1 if args.smoke else (scenario.connections or args.connections)
-                if not args.smoke and scenario.name != "floor":
+                if not args.smoke and scenario.name not in FLOORS:
                     run_wrk(scenario, base, session, 1, connections, Path(tmp))  # warm-up
                 scenario.result.update(
                     run_wrk(scenario, base, session, args.duration, connections, Path(tmp))

@@ -1,7 +1,8 @@
 """Reads that many pages repeat and few writes change, kept in the cache until a write does.
 
 Each kind of data has a version: "catalog" (cards, subjects, groups), "people" (names and
-roles of accounts), "tickets" (any ticket) and "requester:<id>" (one requester's tickets).
+roles of accounts), "tickets" (any ticket), "requester:<id>" (one requester's tickets) and
+"ticket:<id>" (one ticket, its entries, files and solutions).
 The writes that change one bump its version (the apps' signals.py), and readers key their
 entries by the versions they depend on, so an entry is never read after a write that
 concerns it; old entries just expire. A bump happens at once, so the writer's next read
