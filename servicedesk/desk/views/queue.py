@@ -96,13 +96,18 @@ FILTERS_TEMPLATE = "desk/partials/_queue_filters.html"
 def _filters_html(request, form: QueueFilterForm, context: dict) -> str:
     """The search and filters block. Its HTML depends only on the query and on the options
     (the catalog and the team), so it is rendered once per query until one of those changes:
-    its ~110 options and eight fields were a third of a queue page's rendering."""
+    its ~110 options and eight fields were a third of a queue page's rendering. Searches,
+    free text that rarely repeats, are rendered each time instead of filling the cache."""
+
+    def render_filters() -> str:
+        return render_to_string(FILTERS_TEMPLATE, context, request)
+
+    if form.data.get("busca"):
+        return render_filters()
     query = sorted((name, form.data.get(name, "")) for name in form.fields if name in form.data)
     key = hashlib.sha256(urlencode(query).encode()).hexdigest()[:32]
     return readcache.cached(
-        f"desk-filters:{key}",
-        depends_on=("catalog", "people"),
-        compute=lambda: render_to_string(FILTERS_TEMPLATE, context, request),
+        f"desk-filters:{key}", depends_on=("catalog", "people"), compute=render_filters
     )
 
 
