@@ -86,7 +86,18 @@ def date_field(label: str, *, required: bool = False) -> forms.DateField:
     )
 
 
-class QueueFilterForm(forms.Form):
+class DateRangeForm(forms.Form):
+    """A form with an "de" … "ate" period: the end may not come before the start."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("de"), cleaned.get("ate")
+        if start and end and start > end:
+            self.add_error("ate", DATES_REVERSED)
+        return cleaned
+
+
+class QueueFilterForm(DateRangeForm):
     fila = forms.CharField(required=False, widget=forms.HiddenInput)
     ordem = forms.CharField(required=False, widget=forms.HiddenInput)
     busca = forms.CharField(
@@ -125,13 +136,6 @@ class QueueFilterForm(forms.Form):
 
     def clean_busca(self):
         return self.cleaned_data["busca"].strip()
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("de"), cleaned.get("ate")
-        if start and end and start > end:
-            self.add_error("ate", DATES_REVERSED)
-        return cleaned
 
     @property
     def queue(self) -> str:

@@ -479,30 +479,27 @@ def volume_period_table(*, start, end, group=None) -> Table:
     )
 
 
-def volume_card_table(*, start, end, group=None) -> Table:
-    volumes = volume_by_card(start=start, end=end, group=group)
+def _volume_table(volumes: list[Volume], *, by: str, start, end) -> Table:
+    """Opened and resolved per card or per group ("card", "grupo")."""
     return Table(
-        slug="abertos-resolvidos-por-card",
-        title="Abertos e resolvidos por card",
-        caption=f"Chamados abertos e resolvidos por card, {_period_caption(start, end)}",
-        columns=(Column("Card"), *VOLUME_COLUMNS),
+        slug=f"abertos-resolvidos-por-{by}",
+        title=f"Abertos e resolvidos por {by}",
+        caption=f"Chamados abertos e resolvidos por {by}, {_period_caption(start, end)}",
+        columns=(Column(by.capitalize()), *VOLUME_COLUMNS),
         rows=[_volume_cells(volume) for volume in volumes],
         total=_volume_cells(_volume_total(volumes)),
         empty_message="Nenhum chamado aberto ou resolvido no período.",
     )
+
+
+def volume_card_table(*, start, end, group=None) -> Table:
+    volumes = volume_by_card(start=start, end=end, group=group)
+    return _volume_table(volumes, by="card", start=start, end=end)
 
 
 def volume_group_table(*, start, end, group=None) -> Table:
     volumes = volume_by_group(start=start, end=end, group=group)
-    return Table(
-        slug="abertos-resolvidos-por-grupo",
-        title="Abertos e resolvidos por grupo",
-        caption=f"Chamados abertos e resolvidos por grupo, {_period_caption(start, end)}",
-        columns=(Column("Grupo"), *VOLUME_COLUMNS),
-        rows=[_volume_cells(volume) for volume in volumes],
-        total=_volume_cells(_volume_total(volumes)),
-        empty_message="Nenhum chamado aberto ou resolvido no período.",
-    )
+    return _volume_table(volumes, by="grupo", start=start, end=end)
 
 
 def backlog_table(*, start, end, group=None) -> Table:

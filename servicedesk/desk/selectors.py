@@ -20,7 +20,7 @@ from servicedesk.catalog.models import Service, Subject, SupportGroup
 from servicedesk.core import readcache
 from servicedesk.tickets.models import Ticket, TimelineEntry
 from servicedesk.tickets.permissions import agent_scope
-from servicedesk.tickets.selectors import tickets_for_desk
+from servicedesk.tickets.selectors import StatusLabelled, tickets_for_desk
 from servicedesk.tickets.status import Status
 
 DONE = (Status.RESOLVED, Status.CLOSED)
@@ -304,8 +304,11 @@ QUEUE_ROW_COLUMNS = (
 )
 
 
+_AGENT_COLUMN = QUEUE_ROW_COLUMNS.index("assigned_agent_id")
+
+
 @dataclass(frozen=True, slots=True)
-class QueueRow:
+class QueueRow(StatusLabelled):
     number: int
     status: str
     waiting_on: str
@@ -317,15 +320,13 @@ class QueueRow:
     agent: str  # "" when none
     requester: str
 
-    def get_status_display(self) -> str:
-        return Status(self.status).label
-
 
 def queue_rows(page: QuerySet[Ticket], lookups: DeskLookups) -> list[QueueRow]:
     """A page of desk_ticket_list() as rows, named from the lookups. An agent who left every
     group is no longer among them: such names are read in one query."""
     values = list(page.values_list(*QUEUE_ROW_COLUMNS))
-    missing = {row[8] for row in values if row[8] and row[8] not in lookups.agents}
+    agent_ids = {row[_AGENT_COLUMN] for row in values if row[_AGENT_COLUMN]}
+    missing = agent_ids - lookups.agents.keys()
     agents = lookups.agents
     if missing:
         agents = {

@@ -68,6 +68,17 @@ def role_on_ticket(user: User, ticket: Ticket) -> Role | None:
         return Role.REQUESTER
     if user.is_supervisor:
         return Role.SUPERVISOR
-    if is_agent(user) and Ticket.objects.filter(agent_ticket_filter(user), pk=ticket.pk).exists():
+    if is_agent(user) and _on_agents_desk(user, ticket):
         return Role.AGENT
     return None
+
+
+def _on_agents_desk(user: User, ticket: Ticket) -> bool:
+    """agent_ticket_filter for one ticket already in hand: the same three terms, checked on
+    its fields against the agent's scope instead of asking the database again."""
+    scope = agent_scope(user)
+    return (
+        ticket.service_id in scope.services
+        or ticket.assigned_group_id in scope.groups
+        or ticket.assigned_agent_id == user.pk
+    )

@@ -58,17 +58,24 @@ REQUESTER_ROW_COLUMNS = (
 )
 
 
+class StatusLabelled:
+    """A list's row of a ticket, with what status_badge asks of it besides status and
+    waiting_on."""
+
+    __slots__ = ()
+
+    def get_status_display(self) -> str:
+        return Status(self.status).label
+
+
 @dataclass(frozen=True, slots=True)
-class RequesterRow:
+class RequesterRow(StatusLabelled):
     number: int
     status: str
     waiting_on: str
     last_interaction_at: datetime
     card: str
     subject: str
-
-    def get_status_display(self) -> str:
-        return Status(self.status).label
 
 
 def requester_rows(page: QuerySet[Ticket]) -> list[RequesterRow]:

@@ -239,8 +239,8 @@ def test_desk_ticket_view_query_count(client, world, django_assert_num_queries):
     for i in range(30):
         AttachmentFactory(entry=entries[i])
     client.force_login(world["agent"])
-    # session, user, agent check, ticket (visibility), role check, entries, files,
-    # the agents and groups of the assign form
-    with django_assert_num_queries(9):
+    # session, user, the agent's groups and cards (scope: visibility and role), ticket,
+    # entries, files, the agents and groups of the assign form
+    with django_assert_num_queries(8):
         response = client.get(desk_url(ticket))
     assert response.content.decode().count('id="registro-') == 51

@@ -5,7 +5,6 @@ from math import ceil
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 
 from servicedesk.core import readcache
+from servicedesk.core.pagination import KnownCountPaginator
 
 from ..decorators import agent_required
 from ..forms import QueueFilterForm
@@ -46,19 +46,12 @@ COLUMNS = (
 )
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(KnownCountPaginator):
     """Counts at most COUNT_LIMIT + 1 tickets (see selectors.COUNT_LIMIT); past the limit the
     pages stop there and the page says "mais de 1.000": search and filters find the rest.
     `known_count` spares the query when the count is already known (the queue's tab)."""
 
-    def __init__(self, object_list, per_page, *, known_count: int | None = None):
-        super().__init__(object_list, per_page)
-        self._known_count = known_count
-
-    @cached_property
-    def count(self) -> int:
-        if self._known_count is not None:
-            return self._known_count
+    def _count_objects(self) -> int:
         return capped_counts([self.object_list])[0]
 
     @property

@@ -17,7 +17,7 @@ from django.utils import timezone
 from servicedesk.catalog.models import SupportGroup
 
 from ..decorators import supervisor_required
-from ..forms import DATES_REVERSED, GROUP_INVALID, date_field
+from ..forms import GROUP_INVALID, DateRangeForm, date_field
 from ..reports import TABLES, Column, Table, comments_table, survey_comments
 
 DEFAULT_DAYS = 30  # the default period: the last 30 days, today included
@@ -32,7 +32,7 @@ def _typed(value: date) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(DateRangeForm):
     de = date_field("De", required=True)
     ate = date_field("Até", required=True)
     grupo = forms.ModelChoiceField(
@@ -68,13 +68,6 @@ class ReportFilterForm(forms.Form):
 
     def clean_ate(self):
         return self._clean_date("ate")
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("de"), cleaned.get("ate")
-        if start and end and start > end:
-            self.add_error("ate", DATES_REVERSED)
-        return cleaned
 
     def filters(self) -> dict:
         """Keywords of the functions of desk.reports."""

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.htmx import redirect_after_post
+from servicedesk.core.pagination import KnownCountPaginator
 from servicedesk.surveys.forms import SurveyForm
 from servicedesk.surveys.models import Survey
 from servicedesk.surveys.services import survey_window
@@ -56,10 +56,11 @@ def ticket_list(request):
     text = request.GET.get("busca", "")[:100].strip()
     tickets = ticket_list_for_requester(user=request.user, status=status or None, text=text)
     counts = ticket_counters_for_requester(user=request.user)
-    paginator = Paginator(tickets, PAGE_SIZE)
-    if not text:  # the counters already know how many: spare the pager's COUNT
-        paginator.count = counts[status or "all"]
-    page = paginator.get_page(request.GET.get("pagina"))
+    # Without a search the counters already know how many: no COUNT for the pager.
+    known = None if text else counts[status or "all"]
+    page = KnownCountPaginator(tickets, PAGE_SIZE, known_count=known).get_page(
+        request.GET.get("pagina")
+    )
     counters = counter_items(counts, current=status)
     # Pagination links keep the filters.
     query = urlencode({k: v for k, v in (("status", status), ("busca", text)) if v})
