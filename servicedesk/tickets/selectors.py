@@ -11,8 +11,8 @@ from servicedesk.catalog.selectors import catalog_names
 from servicedesk.core import readcache
 
 from .models import Attachment, Ticket, TimelineEntry
-from .permissions import agent_ticket_filter, is_agent
-from .signals import requester_version
+from .permissions import agent_ticket_filter, is_agent, role_on_ticket
+from .signals import requester_version, ticket_version
 from .status import COUNTER_LABELS, Status
 
 TICKET_NOT_FOUND = "Chamado não encontrado."
@@ -97,11 +97,7 @@ def requester_rows(page: QuerySet[Ticket]) -> list[RequesterRow]:
     ]
 
 
-def tickets_visible_to(user: User) -> QuerySet[Ticket]:
-    """Every ticket the user may open: their own, plus the desk's for agents."""
-    if is_agent(user):
-        return Ticket.objects.filter(Q(requester=user) | agent_ticket_filter(user))
-    return Ticket.objects.filter(requester=user)
+TICKET_RELATED = ("service", "subject", "requester", "assigned_agent", "assigned_group")
 
 
 def tickets_for_desk(user: User) -> QuerySet[Ticket]:
@@ -112,16 +108,32 @@ def tickets_for_desk(user: User) -> QuerySet[Ticket]:
 
 
 def ticket_get_visible(*, user: User, number: int) -> Ticket:
-    """A ticket the user may see, or 404 (never 403: ids must not reveal what exists)."""
-    found = (
-        tickets_visible_to(user)
-        .select_related("service", "subject", "requester", "assigned_agent", "assigned_group")
-        .filter(pk=number)
-        .order_by()[:1]  # one row by its key: no ORDER BY to compile or plan
+    """A ticket the user may see, with its card, subject, people and group, or 404 (never
+    403: ids must not reveal what exists).
+
+    The ticket is read from the cache while neither it nor the catalog or the people it
+    names have changed (tickets/signals.py): its page is the most read of the portal, and
+    the five-table join cost more to plan than to run. Who may see it is then decided on its
+    fields, by the same three terms as the desk's filter (permissions.role_on_ticket)."""
+
+    def read() -> Ticket:
+        found = (
+            Ticket.objects.select_related(*TICKET_RELATED)
+            # The people's password hashes have no business in the cache.
+            .defer("requester__password", "assigned_agent__password")
+            .filter(pk=number)
+            .order_by()[:1]  # one row by its key: no ORDER BY to compile or plan
+        )
+        if not found:
+            raise Http404(TICKET_NOT_FOUND)  # raised, not cached: probing fills no cache
+        return found[0]
+
+    ticket = readcache.cached(
+        f"ticket:{number}", depends_on=(ticket_version(number), "catalog", "people"), compute=read
     )
-    if not found:
+    if role_on_ticket(user, ticket) is None:
         raise Http404(TICKET_NOT_FOUND)
-    return found[0]
+    return ticket
 
 
 def sees_private_notes(user: User, ticket: Ticket) -> bool:

@@ -746,3 +746,16 @@ def test_a_search_read_once_gives_the_same_page_and_the_capped_count(agent, thou
     assert count == selectors.capped_counts([searched])[0] > 0
     assert list(once[:25]) == list(searched[:25])
     assert list(once[25:50]) == list(searched[25:50])
+
+
+def test_names_in_the_rows_are_shown_as_text_never_as_markup(logged, group_a, subject_a):
+    """The rows are written in Python (desk/rendering.py): names typed by people and
+    administrators must still come out escaped."""
+    subject_a.name = 'Pedido <img src=x onerror="alert(1)">'
+    subject_a.save()
+    requester = UserFactory(full_name="<script>alert('x')</script> Ana & Cia")
+    TicketFactory(subject=subject_a, requester=requester, status=Status.NEW)
+    html = get(logged)
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Ana &amp; Cia" in html
+    assert "Pedido &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html

@@ -1,5 +1,7 @@
 """Template helpers for tickets and their timeline."""
 
+from html import escape
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -78,6 +80,8 @@ def status_badge(ticket, desk_view=False):
             label = f"{label} · {'requerente' if desk_view else 'você'}"
         else:
             label = f"{label} · terceiros"
-    return format_html(
-        '<span class="br-tag portal-status portal-status-{}">{}</span>', ticket.status, label
+    # Plain escape and an f-string: the lists write one per row (see desk/rendering.py).
+    return mark_safe(  # noqa: S308 - both values escaped
+        f'<span class="br-tag portal-status portal-status-{escape(ticket.status)}">'
+        f"{escape(label)}</span>"
     )

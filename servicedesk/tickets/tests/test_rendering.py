@@ -1,5 +1,5 @@
-"""The cached timeline (tickets/rendering.py): read from the cache until the ticket changes,
-never shared between viewers who see different things."""
+"""The cached ticket and timeline (tickets/selectors.py, tickets/rendering.py): read from the
+cache until the ticket changes, never shared between viewers who see different things."""
 
 import re
 
@@ -65,8 +65,9 @@ def test_a_second_view_reads_the_timeline_from_the_cache(
     client.force_login(requester)
     with django_assert_max_num_queries(20) as first:
         html = view(client, portal(ticket))
-    # The entries and their files are not read again, nor is the agent check (menu).
-    with django_assert_num_queries(len(first.captured_queries) - 3):
+    # The ticket, its entries and their files are not read again, nor is the agent check
+    # (menu): the session and the user are all that is left.
+    with django_assert_num_queries(len(first.captured_queries) - 4):
         again = view(client, portal(ticket))
     assert timeline(again) == timeline(html)
     assert "Mensagem 9" in again
@@ -147,3 +148,52 @@ def test_the_decision_forms_are_never_served_from_the_cache(requester, ticket, t
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == Status.RESOLVED
+
+
+def test_a_cached_ticket_is_still_hidden_from_everyone_else(client, requester, ticket, team):
+    """Who may see a ticket is decided on each request, also when the ticket came from the
+    cache: another requester and an agent of another group get the same 404 as for a
+    number that does not exist."""
+    client.force_login(requester)
+    view(client, portal(ticket))  # now in the cache
+    for outsider in (UserFactory(), UserFactory()):
+        client.force_login(outsider)
+        assert client.get(portal(ticket)).status_code == 404
+    other_group = SupportGroupFactory()
+    stranger = UserFactory()
+    other_group.members.add(stranger)
+    client.force_login(stranger)
+    assert client.get(desk(ticket)).status_code == 404
+    assert client.get(portal(ticket)).status_code == 404
+
+
+def test_an_agent_who_leaves_the_group_loses_the_ticket_at_once(client, ticket, team):
+    subject, _ = team
+    colleague = UserFactory()
+    subject.support_group.members.add(colleague)
+    SupportGroupFactory().members.add(colleague)  # still an agent, of another group
+    client.force_login(colleague)
+    assert "Mensagem 9" in view(client, desk(ticket))
+    subject.support_group.members.remove(colleague)
+    assert client.get(desk(ticket)).status_code == 404
+
+
+def test_a_reassigned_ticket_shows_its_new_agent_at_once(client, requester, ticket, team):
+    subject, _ = team
+    client.force_login(requester)
+    assert "Tiago Técnico" in view(client, portal(ticket))
+    other = UserFactory(full_name="Rita Revisora")
+    subject.support_group.members.add(other)
+    ticket.assigned_agent = other
+    ticket.save()
+    assert "Rita Revisora" in view(client, portal(ticket))
+
+
+def test_a_number_that_does_not_exist_is_not_kept_in_the_cache(client, requester):
+    """A ticket opened after someone tried its number shows at once (a miss is not cached,
+    so probing numbers fills no cache either)."""
+    client.force_login(requester)
+    missing = reverse("tickets:detail", args=[999_999])
+    assert client.get(missing).status_code == 404
+    TicketFactory(number=999_999, requester=requester)
+    assert client.get(missing).status_code == 200

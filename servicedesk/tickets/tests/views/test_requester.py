@@ -99,3 +99,13 @@ def test_the_list_is_read_once_until_one_of_my_tickets_changes(
     html = client.get(LIST).content.decode()
     badge = '<span class="br-tag portal-status portal-status-resolved">'
     assert f"nº {mine[0].number}</a></td><td>{badge}" in html
+
+
+def test_names_in_my_list_are_shown_as_text_never_as_markup(client, requester):
+    subject = SubjectFactory(name="Emenda <script>alert(1)</script> & ajuste")
+    TicketFactory(requester=requester, subject=subject, status=Status.WAITING)
+    client.force_login(requester)
+    html = client.get(LIST).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "Emenda &lt;script&gt;alert(1)&lt;/script&gt; &amp; ajuste" in html
+    assert '<span class="br-tag portal-status portal-status-waiting">' in html
