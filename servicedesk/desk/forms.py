@@ -1,6 +1,7 @@
 """The desk queue's filter form: every field optional, a bad value reported on its field."""
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -59,6 +60,18 @@ class QuickSelect(forms.Select):
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
+
+
+class Options(BaseChoiceIterator):
+    """Choices already in the shape Django normalizes them to, (value, label) pairs: given as
+    a plain list, the ~110 options of the filters were normalized on every desk page (a
+    tenth of its time) though only a posted value or the cached filters block reads them."""
+
+    def __init__(self, choices: list[tuple]):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
 
 
 def option_field(label: str, invalid: str) -> forms.TypedChoiceField:
@@ -124,7 +137,7 @@ class QueueFilterForm(DateRangeForm):
     def __init__(self, data=None, *, options: dict[str, list[tuple[int, str]]]):
         super().__init__(data)
         for name, choices in options.items():
-            self.fields[name].choices = [("", "Todos"), *choices]
+            self.fields[name].choices = Options([("", "Todos"), *choices])
 
     def clean_fila(self):
         fila = self.cleaned_data["fila"]

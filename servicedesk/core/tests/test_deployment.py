@@ -59,7 +59,7 @@ def test_whitenoise_serves_hashed_static_files_after_collectstatic(settings, tmp
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "servicedesk.core.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = False
     call_command("collectstatic", interactive=False, verbosity=0)

@@ -1,6 +1,11 @@
-"""Cached reads stay right: a bump during a transaction and again at its commit."""
+"""Cached reads stay right: a bump during a transaction and again at its commit; on the
+portal's Redis backend (core/cache.py) as on the memory cache; without Redis, pages work."""
+
+import os
+import uuid
 
 import pytest
+import redis
 from django.core.cache import cache
 
 from servicedesk.core import readcache
@@ -60,9 +65,47 @@ def test_off_every_read_computes(settings):
     assert reads.computed == 2
 
 
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
+    prefix = f"teste-{uuid.uuid4().hex}"  # nothing shared with another run
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "servicedesk.core.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield cache
+    server = redis.Redis.from_url(REDIS_URL)
+    if keys := list(server.scan_iter(f"{prefix}:*")):
+        server.delete(*keys)
+
+
+def test_on_redis_an_entry_is_read_until_its_version_is_bumped(redis_cache):
+    reads = Reads()
+    assert read(reads) == read(reads) == "primeiro"
+    assert reads.computed == 1
+    reads.value = "segundo"
+    readcache.bump("teste")
+    assert read(reads) == "segundo"
+    assert redis_cache.get_many(["readcache:teste"])["readcache:teste"][1] == "segundo"
+    # The backend's point: one Redis client for its pool, not a new one per call.
+    client = redis_cache._cache
+    assert client.get_client("a") is client.get_client("b", write=True)
+
+
 UNREACHABLE_REDIS = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "servicedesk.core.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
     }
