@@ -19,6 +19,7 @@ expire after PORTAL_READ_CACHE_SECONDS).
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
@@ -64,32 +65,63 @@ def bump(*names: str) -> None:
     transaction.on_commit(lambda: _bump_now(names))
 
 
-def cached(name: str, *, depends_on: tuple[str, ...], compute: Callable[[], T]) -> T:
-    """`compute()`, or what it returned last time, if none of `depends_on` was bumped since.
-    `name` tells entries apart (include the user or the parameters it varies with). One
-    round trip to the cache: the entry is stored with the versions it was computed under."""
+@dataclass(frozen=True)
+class Read:
+    """A cached read: `name` tells entries apart (include the user or the parameters it
+    varies with), `depends_on` the versions that outdate it."""
+
+    name: str
+    depends_on: tuple[str, ...]
+
+
+class Fetched:
+    """What fetch() found of some reads, in one round trip; value() gives each read's value,
+    computing and storing it when missing or outdated."""
+
+    def __init__(self, found: dict | None):
+        self._found = found  # None: the cache is off or failed, compute everything
+
+    def value(self, read: Read, compute: Callable[[], T]) -> T:
+        if self._found is None:
+            return compute()
+        versions = [self._found[_version_key(name)] for name in read.depends_on]
+        entry = self._found.get(_entry_key(read.name))
+        if entry is not None and entry[0] == versions:
+            return entry[1]
+        value = compute()
+        try:
+            cache.set(_entry_key(read.name), (versions, value), settings.PORTAL_READ_CACHE_SECONDS)
+        except CACHE_ERRORS:
+            logger.exception("read cache: could not keep %s", read.name)
+        return value
+
+
+def _entry_key(name: str) -> str:
+    return f"{_PREFIX}:{name}"
+
+
+def fetch(*reads: Read) -> Fetched:
+    """The entries of `reads` and the versions they depend on, in one round trip to the
+    cache: a page that needs several reads asks for them together."""
     if not enabled():
-        return compute()
-    version_keys = [_version_key(name) for name in depends_on]
-    entry_key = f"{_PREFIX}:{name}"
+        return Fetched(None)
+    version_keys = list(dict.fromkeys(_version_key(n) for read in reads for n in read.depends_on))
     try:
-        found = cache.get_many([*version_keys, entry_key])
-        versions = []
+        found = cache.get_many([*version_keys, *(_entry_key(read.name) for read in reads)])
         for key in version_keys:
             if key not in found:
                 # Starting from the clock, a version lost with the cache is never reused.
                 cache.add(key, time.time_ns(), None)
                 found[key] = cache.get(key)
-            versions.append(found[key])
     except CACHE_ERRORS:
-        logger.exception("read cache: %s read from the database", name)
-        return compute()
-    entry = found.get(entry_key)
-    if entry is not None and entry[0] == versions:
-        return entry[1]
-    value = compute()
-    try:
-        cache.set(entry_key, (versions, value), settings.PORTAL_READ_CACHE_SECONDS)
-    except CACHE_ERRORS:
-        logger.exception("read cache: could not keep %s", name)
-    return value
+        logger.exception("read cache: %s read from the database", [read.name for read in reads])
+        return Fetched(None)
+    return Fetched(found)
+
+
+def cached(name: str, *, depends_on: tuple[str, ...], compute: Callable[[], T]) -> T:
+    """`compute()`, or what it returned last time, if none of `depends_on` was bumped since.
+    `name` tells entries apart (include the user or the parameters it varies with). One
+    round trip to the cache: the entry is stored with the versions it was computed under."""
+    read = Read(name, depends_on)
+    return fetch(read).value(read, compute)

@@ -6,10 +6,11 @@ database goes through `escape`, the badge and the times are already safe HTML.""
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import get_current_timezone
 
 from servicedesk.core.links import number_url
 from servicedesk.tickets.status import Status, WaitingOn
-from servicedesk.tickets.templatetags.tickets_tags import status_badge, time_tag
+from servicedesk.tickets.templatetags.tickets_tags import status_badge, time_html
 
 from .selectors import QueueRow
 
@@ -18,7 +19,7 @@ _THIRD_PARTY_ICON = _WAITING_ICON.format("fa-hourglass-half")
 _REQUESTER_ICON = _WAITING_ICON.format("fa-user-clock")
 
 
-def _row(row: QueueRow, ticket_url) -> str:
+def _row(row: QueueRow, ticket_url, zone) -> str:
     waiting = row.status == Status.WAITING
     css = ' class="portal-desk-row-waiting"' if waiting else ""
     icon = ""
@@ -31,11 +32,13 @@ def _row(row: QueueRow, ticket_url) -> str:
         f"<td>{escape(row.card)}</td><td>{escape(row.subject)}</td>"
         f"<td>{escape(row.requester)}</td><td>{escape(row.group) or '—'}</td>"
         f"<td>{escape(row.agent) or '—'}</td>"
-        f"<td>{time_tag(row.created_at)}</td><td>{time_tag(row.last_interaction_at)}</td>"
+        f"<td>{time_html(row.created_at, zone)}</td>"
+        f"<td>{time_html(row.last_interaction_at, zone)}</td>"
         "</tr>\n"
     )
 
 
 def queue_rows_html(rows: list[QueueRow]) -> SafeString:
-    ticket_url = number_url("desk:ticket")
-    return mark_safe("".join(_row(row, ticket_url) for row in rows))  # noqa: S308 - escaped above
+    ticket_url, zone = number_url("desk:ticket"), get_current_timezone()
+    rows_html = "".join(_row(row, ticket_url, zone) for row in rows)
+    return mark_safe(rows_html)  # noqa: S308 - names escaped, badge and times safe HTML

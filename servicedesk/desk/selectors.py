@@ -97,18 +97,21 @@ def capped_counts(querysets: list[QuerySet]) -> list[int]:
         return list(cursor.fetchone())
 
 
-def queue_counts(*, user: User) -> dict[str, int]:
+def queue_counts_read(user: User) -> readcache.Read:
+    return readcache.Read(f"desk-counts:{user.pk}", depends_on=("tickets", "catalog", "people"))
+
+
+def queue_counts(*, user: User, fetched: readcache.Fetched | None = None) -> dict[str, int]:
     """How many tickets each queue holds (up to COUNT_LIMIT + 1), keyed by slug, in one
     query, or from the cache while no ticket, group or account has changed (the counts
-    were most of a desk page's time)."""
+    were most of a desk page's time). `fetched`: the page's reads, if it fetched them."""
 
     def count() -> dict[str, int]:
         counts = capped_counts([_queue_tickets(queue.slug, user) for queue in QUEUES])
         return {queue.slug: count for queue, count in zip(QUEUES, counts, strict=True)}
 
-    return readcache.cached(
-        f"desk-counts:{user.pk}", depends_on=("tickets", "catalog", "people"), compute=count
-    )
+    read = queue_counts_read(user)
+    return (fetched or readcache.fetch(read)).value(read, count)
 
 
 @dataclass(frozen=True)
@@ -155,8 +158,11 @@ def _lookups() -> DeskLookups:
     )
 
 
-def desk_lookups() -> DeskLookups:
-    return readcache.cached("desk-lookups", depends_on=("catalog", "people"), compute=_lookups)
+DESK_LOOKUPS = readcache.Read("desk-lookups", depends_on=("catalog", "people"))
+
+
+def desk_lookups(fetched: readcache.Fetched | None = None) -> DeskLookups:
+    return (fetched or readcache.fetch(DESK_LOOKUPS)).value(DESK_LOOKUPS, _lookups)
 
 
 # ?ordem= value -> ORDER BY. Every ordering ends on -pk so that pages never overlap.

@@ -13,13 +13,14 @@ from html import escape
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import get_current_timezone
 
 from servicedesk.core import readcache
 from servicedesk.core.links import number_url
 
 from .selectors import RequesterRow, requester_rows, sees_private_notes, timeline_for
 from .signals import requester_version, ticket_version
-from .templatetags.tickets_tags import status_badge, time_tag
+from .templatetags.tickets_tags import status_badge, time_html
 
 TEMPLATE = "tickets/partials/_timeline.html"
 
@@ -45,19 +46,19 @@ def timeline_html(request, context: dict) -> SafeString:
     return mark_safe(html)  # noqa: S308 - a template's output, cached
 
 
-def _requester_row(row: RequesterRow, ticket_url) -> str:
+def _requester_row(row: RequesterRow, ticket_url, zone) -> str:
     return (
         f'<tr><td><a href="{ticket_url(row.number)}">nº {row.number}</a></td>'
         f"<td>{status_badge(row)}</td><td>{escape(row.card)}</td><td>{escape(row.subject)}</td>"
-        f"<td>{time_tag(row.last_interaction_at)}</td></tr>\n"
+        f"<td>{time_html(row.last_interaction_at, zone)}</td></tr>\n"
     )
 
 
 def requester_rows_html(rows: list[RequesterRow]) -> SafeString:
     """The rows of "Meus chamados", written in Python like the desk's (desk/rendering.py):
     a template per row was half of the page's rendering."""
-    ticket_url = number_url("tickets:detail")
-    rows_html = "".join(_requester_row(row, ticket_url) for row in rows)
+    ticket_url, zone = number_url("tickets:detail"), get_current_timezone()
+    rows_html = "".join(_requester_row(row, ticket_url, zone) for row in rows)
     return mark_safe(rows_html)  # noqa: S308 - names escaped, badge and times safe HTML
 
 

@@ -65,6 +65,25 @@ def test_off_every_read_computes(settings):
     assert reads.computed == 2
 
 
+def test_reads_fetched_together_are_kept_and_outdated_one_by_one():
+    """A page fetches its reads in one round trip; a bump outdates only the reads that
+    depend on the bumped version."""
+    cards, counts = Reads(), Reads()
+    card_read = readcache.Read("cards", depends_on=("catalogo",))
+    count_read = readcache.Read("counts", depends_on=("catalogo", "chamados"))
+
+    def page() -> tuple[str, str]:
+        fetched = readcache.fetch(card_read, count_read)
+        return fetched.value(card_read, cards), fetched.value(count_read, counts)
+
+    assert page() == page() == ("primeiro", "primeiro")
+    assert (cards.computed, counts.computed) == (1, 1)
+    counts.value = "segundo"
+    readcache.bump("chamados")
+    assert page() == ("primeiro", "segundo")
+    assert (cards.computed, counts.computed) == (1, 2)
+
+
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 

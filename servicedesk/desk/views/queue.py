@@ -20,11 +20,13 @@ from ..rendering import queue_rows_html
 from ..selectors import (
     COUNT_LIMIT,
     DEFAULT_QUEUE,
+    DESK_LOOKUPS,
     QUEUES,
     capped_counts,
     desk_lookups,
     desk_ticket_list,
     queue_counts,
+    queue_counts_read,
     queue_rows,
     searched_once,
 )
@@ -86,34 +88,35 @@ def _columns(form: QueueFilterForm) -> list[dict]:
 FILTERS_TEMPLATE = "desk/partials/_queue_filters.html"
 
 
-def _filters_html(request, form: QueueFilterForm, context: dict) -> str:
-    """The search and filters block. Its HTML depends only on the query and on the options
-    (the catalog and the team), so it is rendered once per query until one of those changes:
-    its ~110 options and eight fields were a third of a queue page's rendering. Searches,
-    free text that rarely repeats, are rendered each time instead of filling the cache."""
-
-    def render_filters() -> str:
-        return render_to_string(FILTERS_TEMPLATE, context, request)
-
-    if form.data.get("busca"):
-        return render_filters()
-    query = sorted((name, form.data.get(name, "")) for name in form.fields if name in form.data)
+def _filters_read(request) -> readcache.Read | None:
+    """The search and filters block's cached read. Its HTML depends only on the query and on
+    the options (the catalog and the team), so it is rendered once per query until one of
+    those changes: its ~110 options and eight fields were a third of a queue page's
+    rendering. Searches, free text that rarely repeats, are rendered each time instead of
+    filling the cache (None)."""
+    if request.GET.get("busca"):
+        return None
+    fields = QueueFilterForm.base_fields
+    query = sorted((name, value) for name, value in request.GET.items() if name in fields)
     key = hashlib.sha256(urlencode(query).encode()).hexdigest()[:32]
-    return readcache.cached(
-        f"desk-filters:{key}", depends_on=("catalog", "people"), compute=render_filters
-    )
+    return readcache.Read(f"desk-filters:{key}", depends_on=("catalog", "people"))
 
 
 @agent_required
 def queue(request):
-    lookups = desk_lookups()
+    # The page's cached reads, in one round trip to the cache.
+    reads = [DESK_LOOKUPS, queue_counts_read(request.user)]
+    if filters_read := _filters_read(request):
+        reads.append(filters_read)
+    fetched = readcache.fetch(*reads)
+    lookups = desk_lookups(fetched)
     form = QueueFilterForm(request.GET, options=lookups.options)
     form.is_valid()  # bad fields are reported on the page and left out of the filters
     filters = form.selector_filters()
     tickets = desk_ticket_list(
         user=request.user, queue=form.queue, text=form.text, ordering=form.ordering, **filters
     )
-    counts = queue_counts(user=request.user)
+    counts = queue_counts(user=request.user, fetched=fetched)
     # Without search or filters the page holds the whole queue: its tab already counted it.
     known = counts[form.queue] if not (form.text or filters) else None
     if form.text and settings.IS_POSTGRESQL:
@@ -138,7 +141,13 @@ def queue(request):
         "queue_url": reverse("desk:queue"),
         "count_limit": COUNT_LIMIT,
     }
-    context["filters_html"] = _filters_html(request, form, context)
+
+    def render_filters() -> str:
+        return render_to_string(FILTERS_TEMPLATE, context, request)
+
+    context["filters_html"] = (
+        fetched.value(filters_read, render_filters) if filters_read else render_filters()
+    )
     if request.htmx and request.htmx.target == REGION_ID:
         response = render(request, "desk/partials/_queue_region.html", context)
     else:
