@@ -24,7 +24,11 @@ class AgentScope:
     services: tuple[int, ...]  # the cards those groups serve
 
 
-def agent_scope(user: User) -> AgentScope:
+def agent_scope_read(user: User) -> readcache.Read:
+    return readcache.Read(f"agent-scope:{user.pk}", depends_on=("catalog",))
+
+
+def agent_scope(user: User, fetched: readcache.Fetched | None = None) -> AgentScope:
     """The user's groups and the cards they serve: one query, kept on the user object (pages
     ask several times per request) and in the cache until a group changes. As plain ids,
     the desk's queries need no subquery to say what the agent may see."""
@@ -37,10 +41,19 @@ def agent_scope(user: User) -> AgentScope:
                 services=tuple(sorted({service for _, service in rows if service is not None})),
             )
 
-        user._agent_scope = readcache.cached(
-            f"agent-scope:{user.pk}", depends_on=("catalog",), compute=read
-        )
+        scope_read = agent_scope_read(user)
+        user._agent_scope = (fetched or readcache.fetch(scope_read)).value(scope_read, read)
     return user._agent_scope
+
+
+def fetch_with_scope(user: User, *reads: readcache.Read) -> readcache.Fetched:
+    """A page's cached reads and, in the same round trip to the cache, the user's agent
+    scope, which every page needs anyway (the menu links agents to the desk)."""
+    if not user.is_authenticated or hasattr(user, "_agent_scope"):
+        return readcache.fetch(*reads)
+    fetched = readcache.fetch(*reads, agent_scope_read(user))
+    agent_scope(user, fetched)
+    return fetched
 
 
 def is_agent(user: User) -> bool:

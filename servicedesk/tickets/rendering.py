@@ -71,10 +71,10 @@ def requester_page_html(user, page, *, status: str, searched: bool) -> SafeStrin
         return requester_rows_html(requester_rows(page.object_list))
 
     if searched:
-        return mark_safe(render())  # noqa: S308 - escaped by format_html
+        return mark_safe(render())  # noqa: S308 - escaped in requester_rows_html
     html = readcache.cached(
         f"requester-rows:{user.pk}:{status or 'todos'}:{page.number}",
         depends_on=(requester_version(user.pk), "catalog"),
         compute=render,
     )
-    return mark_safe(html)  # noqa: S308 - escaped by format_html, cached
+    return mark_safe(html)  # noqa: S308 - escaped in requester_rows_html, cached

@@ -11,7 +11,7 @@ from servicedesk.catalog.selectors import catalog_names
 from servicedesk.core import readcache
 
 from .models import Attachment, Ticket, TimelineEntry
-from .permissions import agent_ticket_filter, is_agent, role_on_ticket
+from .permissions import agent_ticket_filter, fetch_with_scope, is_agent, role_on_ticket
 from .signals import requester_version, ticket_version
 from .status import COUNTER_LABELS, Status
 
@@ -19,15 +19,21 @@ TICKET_NOT_FOUND = "Chamado não encontrado."
 ATTACHMENT_NOT_FOUND = "Arquivo não encontrado."
 
 
-def ticket_counters_for_requester(*, user: User) -> dict[str, int]:
-    """Counts of the user's tickets per status and in total, in one aggregate query."""
+def requester_counters_read(user: User) -> readcache.Read:
+    return readcache.Read(f"requester-counters:{user.pk}", depends_on=(requester_version(user.pk),))
+
+
+def ticket_counters_for_requester(
+    *, user: User, fetched: readcache.Fetched | None = None
+) -> dict[str, int]:
+    """Counts of the user's tickets per status and in total, in one aggregate query, kept
+    until one of their tickets changes. `fetched`: the page's reads, if it fetched them."""
     aggregates = {"all": Count("pk")}
     for status in Status:
         aggregates[status.value] = Count("pk", filter=Q(status=status))
-    return readcache.cached(
-        f"requester-counters:{user.pk}",
-        depends_on=(requester_version(user.pk),),
-        compute=lambda: Ticket.objects.filter(requester=user).aggregate(**aggregates),
+    read = requester_counters_read(user)
+    return (fetched or readcache.fetch(read)).value(
+        read, lambda: Ticket.objects.filter(requester=user).aggregate(**aggregates)
     )
 
 
@@ -128,9 +134,10 @@ def ticket_get_visible(*, user: User, number: int) -> Ticket:
             raise Http404(TICKET_NOT_FOUND)  # raised, not cached: probing fills no cache
         return found[0]
 
-    ticket = readcache.cached(
-        f"ticket:{number}", depends_on=(ticket_version(number), "catalog", "people"), compute=read
+    ticket_read = readcache.Read(
+        f"ticket:{number}", depends_on=(ticket_version(number), "catalog", "people")
     )
+    ticket = fetch_with_scope(user, ticket_read).value(ticket_read, read)
     if role_on_ticket(user, ticket) is None:
         raise Http404(TICKET_NOT_FOUND)
     return ticket

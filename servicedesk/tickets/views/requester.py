@@ -19,10 +19,11 @@ from servicedesk.surveys.models import Survey
 from servicedesk.surveys.services import survey_window
 
 from ..forms import CommentForm, InlineImageForm, ReplyForm
-from ..permissions import role_on_ticket
+from ..permissions import fetch_with_scope, role_on_ticket
 from ..rendering import requester_page_html, timeline_html
 from ..selectors import (
     counter_items,
+    requester_counters_read,
     ticket_counters_for_requester,
     ticket_get_visible,
     ticket_list_for_requester,
@@ -55,7 +56,9 @@ def ticket_list(request):
     status = status if status in Status.values else ""
     text = request.GET.get("busca", "")[:100].strip()
     tickets = ticket_list_for_requester(user=request.user, status=status or None, text=text)
-    counts = ticket_counters_for_requester(user=request.user)
+    # The counters and the user's agent scope (for the menu) in one round trip to the cache.
+    fetched = fetch_with_scope(request.user, requester_counters_read(request.user))
+    counts = ticket_counters_for_requester(user=request.user, fetched=fetched)
     # Without a search the counters already know how many: no COUNT for the pager.
     known = None if text else counts[status or "all"]
     page = KnownCountPaginator(tickets, PAGE_SIZE, known_count=known).get_page(
