@@ -102,13 +102,16 @@ def _filters_read(request) -> readcache.Read | None:
     return readcache.Read(f"desk-filters:{key}", depends_on=("catalog", "people"))
 
 
-@agent_required
-def queue(request):
-    # The page's cached reads, in one round trip to the cache.
+def _reads(request) -> list[readcache.Read]:
     reads = [DESK_LOOKUPS, queue_counts_read(request.user)]
     if filters_read := _filters_read(request):
         reads.append(filters_read)
-    fetched = readcache.fetch(*reads)
+    return reads
+
+
+@agent_required(reads=_reads)
+def queue(request, fetched: readcache.Fetched):
+    filters_read = _filters_read(request)
     lookups = desk_lookups(fetched)
     form = QueueFilterForm(request.GET, options=lookups.options)
     form.is_valid()  # bad fields are reported on the page and left out of the filters
