@@ -1,0 +1,65 @@
+"""Error pages speak Brazilian Portuguese and keep the way back: 404 and 403 inside the
+portal's layout; 400, 500 and the CSRF failure standalone (Django renders them without a
+request, and they must not fail again)."""
+
+import re
+
+import pytest
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.views import defaults
+
+from servicedesk.tickets.tests.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def without_token(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def test_an_unknown_address_is_a_404_in_portuguese(client, requester):
+    client.force_login(requester)
+    response = client.get("/nao-existe/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Página não encontrada" in html
+    assert f'href="{reverse("tickets:list")}"' in html
+    assert "Not Found" not in html
+
+
+def test_someone_elses_ticket_is_the_same_404(client, requester):
+    other = TicketFactory()
+    client.force_login(requester)
+    mine = client.get(reverse("tickets:detail", args=[other.number]))
+    missing = client.get(reverse("tickets:detail", args=[other.number + 1000]))
+    assert mine.status_code == missing.status_code == 404
+    # Nothing tells them apart (but the per-response CSRF token of the logout form).
+    assert without_token(mine) == without_token(missing)
+    assert "Página não encontrada" in mine.content.decode()
+
+
+def test_a_server_error_page_needs_nothing_but_the_template():
+    response = defaults.server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Algo deu errado do nosso lado" in html
+    assert 'lang="pt-BR"' in html
+
+
+def test_a_bad_request_page_is_in_portuguese():
+    response = defaults.bad_request(RequestFactory().get("/"), exception=None)
+    assert response.status_code == 400
+    assert "Pedido inválido" in response.content.decode()
+
+
+def test_a_form_posted_after_the_session_expired_explains_what_to_do(requester):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(requester)
+    response = client.post(
+        reverse("tickets:reply", args=[TicketFactory(requester=requester).number]), {"body": "Olá"}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "A página expirou" in html
+    assert "recarregue a página" in html
