@@ -2,6 +2,7 @@
 portal's Redis backend (core/cache.py) as on the memory cache; without Redis, pages work."""
 
 import os
+import time
 import uuid
 
 import pytest
@@ -120,6 +121,18 @@ def test_on_redis_an_entry_is_read_until_its_version_is_bumped(redis_cache):
     # The backend's point: one Redis client for its pool, not a new one per call.
     client = redis_cache._cache
     assert client.get_client("a") is client.get_client("b", write=True)
+
+
+def test_on_redis_a_bump_adds_one_and_a_lost_version_restarts_from_the_clock(redis_cache):
+    key = "readcache:version:teste"
+    readcache.bump("teste")
+    first = redis_cache.get(key)
+    readcache.bump("teste", "outra")
+    assert redis_cache.get(key) == first + 1
+    redis_cache.delete(key)  # evicted
+    before = time.time_ns()
+    readcache.bump("teste")
+    assert redis_cache.get(key) > before  # never an old value again
 
 
 UNREACHABLE_REDIS = {
