@@ -11,7 +11,18 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, TextField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -197,18 +208,26 @@ def _cpf_filter(digits: str) -> Q:
     return Q(requester__cpf__contains=digits)
 
 
-def _search_candidates(tickets: QuerySet[Ticket], text: str) -> QuerySet:
+# The ticket's stored answers document (tickets migration 0008: a column the model does not
+# declare, and the only one of that name in the query, so unqualified) against the words as
+# SearchQuery(search_type="websearch") writes them.
+ANSWERS_MATCH = "search_document @@ websearch_to_tsquery('portuguese'::regconfig, %s)"
+
+
+def _search_candidates(tickets: QuerySet[Ticket], text: str, order_by: tuple) -> QuerySet:
     """The ids of up to COUNT_LIMIT + 1 tickets whose requester name, subject name, answers
     or timeline text match: one UNION ALL of subqueries that each go through an index
-    (tickets migration 0005, whose expressions these must match), cheapest first, so
-    PostgreSQL stops reading as soon as it has enough. Ids may repeat (`IN` does not mind).
+    (tickets migrations 0005 and 0008, whose expressions these must match), cheapest first,
+    so PostgreSQL stops reading as soon as it has enough. Ids may repeat (`IN` does not
+    mind).
 
     The page then orders and pages these like any queue. Without the limit, a word found in
     a fifth of a million tickets made PostgreSQL fetch and check every match first (72 s,
     bench/results/explain-1m.txt); past COUNT_LIMIT the page says "mais de 1000" anyway and
-    asks for a narrower search. The cost of the limit: for such a word, the page shows the
-    newest of the 1,001 found first, in the table's storage order (mostly older tickets), not
-    the newest of all matches. On a million tickets: bench/results/explain-search-1m.txt."""
+    asks for a narrower search. The cost of the limit, for such a word: the 1,001 are the
+    first tickets in the page's order whose answers match, then (if fewer) the timeline's
+    matches in the table's storage order, not the first of all matches. On a million
+    tickets: bench/results/explain-search-1m.txt."""
     # Imported here: django.contrib.postgres is installed only on PostgreSQL.
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
@@ -224,33 +243,43 @@ def _search_candidates(tickets: QuerySet[Ticket], text: str) -> QuerySet:
         .filter(document=query)
         .values("pk")
     )
-    # The answers and the timeline's text through their GIN indexes. The entries' tickets
-    # are left to the page's own filters: joined to `tickets` here, a word the statistics
-    # do not know made PostgreSQL hash the whole visible table first (450 ms).
-    in_answers = tickets.annotate(
-        document=SearchVector(Cast("answers", TextField()), config="portuguese")
-    ).filter(document=query)
+    # The answers through the document stored with each ticket (migration 0008), in the
+    # page's order: for a common word PostgreSQL walks the index of that order (the queue's
+    # own, for the default one), checks the stored document and stops at the 1,001st match;
+    # a rare word comes from its GIN index. (On the expression alone, a common word meant
+    # reading its whole posting list.)
+    in_answer_text = RawSQL(ANSWERS_MATCH, (text,), output_field=BooleanField())  # noqa: S611 - words as a parameter
+    in_answers = (
+        tickets.filter(in_answer_text)
+        .order_by(*order_by)
+        .values_list("pk", flat=True)[: COUNT_LIMIT + 1]
+    )
+    # The timeline's text through its GIN index. The entries' tickets are left to the
+    # page's own filters: joined to `tickets` here, a word the statistics do not know made
+    # PostgreSQL hash the whole visible table first (450 ms).
     in_entries = TimelineEntry.objects.order_by().filter(body_text__search=query)
     return (
         tickets.filter(requester__in=requesters)
         .values_list("pk", flat=True)
         .union(
             tickets.filter(subject__in=subjects).values_list("pk", flat=True),
-            in_answers.values_list("pk", flat=True),
+            in_answers,
             in_entries.values_list("ticket_id", flat=True),
             all=True,
         )[: COUNT_LIMIT + 1]
     )
 
 
-def _text_filter(tickets: QuerySet[Ticket], text: str) -> tuple[QuerySet[Ticket], Q]:
+def _text_filter(
+    tickets: QuerySet[Ticket], text: str, order_by: tuple
+) -> tuple[QuerySet[Ticket], Q]:
     """The requester's name, the subject, the answers and the timeline's text: full-text
     search on PostgreSQL, a plain case-insensitive match elsewhere."""
     if settings.IS_POSTGRESQL:
         # One candidate set, found through the indexes, then the page filters, orders and
         # pages it. An OR of the parts over the whole table (even as hashed subqueries)
         # made PostgreSQL fetch every match of a common word before the first row.
-        return tickets, Q(pk__in=_search_candidates(tickets, text))
+        return tickets, Q(pk__in=_search_candidates(tickets, text, order_by))
     in_entries = TimelineEntry.objects.filter(ticket=OuterRef("pk"), body_text__icontains=text)
     tickets = tickets.alias(answers_text=Cast("answers", TextField()))
     return tickets, (
@@ -261,7 +290,7 @@ def _text_filter(tickets: QuerySet[Ticket], text: str) -> tuple[QuerySet[Ticket]
     )
 
 
-def _search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+def _search(tickets: QuerySet[Ticket], text: str, order_by: tuple) -> QuerySet[Ticket]:
     """Digits find the ticket with that number and, from six digits on, the requesters whose
     CPF contains them; anything else is text. Digits with dots or hyphens are a CPF being
     typed, or text such as a process number: both are looked for."""
@@ -274,7 +303,7 @@ def _search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
         if len(digits) <= _MAX_NUMBER_DIGITS:
             condition |= Q(pk=int(digits))
         return tickets.filter(condition)
-    tickets, condition = _text_filter(tickets, text)
+    tickets, condition = _text_filter(tickets, text, order_by)
     if _PUNCTUATED_DIGITS.fullmatch(text):
         condition |= _cpf_filter(text.replace(".", "").replace("-", ""))
     return tickets.filter(condition)
@@ -396,19 +425,33 @@ def desk_ticket_list(
     }
     tickets = tickets.filter(**{name: value for name, value in filters.items() if value})
     tickets = tickets.filter(_opened_bounds(opened_from, opened_to))
-    tickets = _search(tickets, text)
     order_by = ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING])
     if "pk" not in order_by:
         order_by = (*order_by, "-pk")
-    return tickets.order_by(*order_by)
+    return _search(tickets, text, order_by).order_by(*order_by)
 
 
-def searched_once(tickets: QuerySet[Ticket]) -> tuple[QuerySet[Ticket], int]:
+class SearchedTickets:
+    """The tickets of a search in page order, by id, for the paginator: a slice is a
+    queryset of only that page's tickets (queue_rows reads it like any page)."""
+
+    def __init__(self, ids: list[int], ordering: tuple):
+        self.ids = ids
+        self.ordering = ordering
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, page: slice) -> QuerySet[Ticket]:
+        return Ticket.objects.filter(pk__in=self.ids[page]).order_by(*self.ordering)
+
+
+def searched_once(tickets: QuerySet[Ticket]) -> tuple[SearchedTickets, int]:
     """A searched list (from desk_ticket_list) read once, on PostgreSQL: the ids of up to
-    COUNT_LIMIT + 1 of its tickets, which is its capped count, then the page reads those by
-    primary key, in the same order. The pager's count and the page would otherwise each run
-    the search's index scans (~90 ms each for a common word on a million tickets); this is
-    one query for both, so the page runs as many queries as before."""
-    ids = list(tickets.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
-    page = Ticket.objects.filter(pk__in=ids)
-    return page.order_by(*tickets.query.order_by), len(ids)
+    COUNT_LIMIT + 1 of its tickets in page order, which is its capped count, then each page
+    reads only its own tickets by primary key. The pager's count and the page would
+    otherwise each run the search's index scans (~90 ms each for a common word on a million
+    tickets), and the page would read and sort all 1,001 again for its 25."""
+    ordering = tickets.query.order_by
+    ids = list(tickets.values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+    return SearchedTickets(ids, ordering), len(ids)

@@ -743,7 +743,7 @@ def test_a_search_read_once_gives_the_same_page_and_the_capped_count(agent, thou
         user=agent, queue="todos", text="empenho", ordering="status"
     )
     once, count = selectors.searched_once(searched)
-    assert count == selectors.capped_counts([searched])[0] > 0
+    assert count == len(once) == selectors.capped_counts([searched])[0] > 0
     assert list(once[:25]) == list(searched[:25])
     assert list(once[25:50]) == list(searched[25:50])
 
@@ -759,3 +759,15 @@ def test_names_in_the_rows_are_shown_as_text_never_as_markup(logged, group_a, su
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Ana &amp; Cia" in html
     assert "Pedido &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+def test_a_word_in_more_than_a_thousand_tickets_shows_the_newest_of_them(
+    logged, thousand, agent, colleague
+):
+    """Past COUNT_LIMIT matches the search keeps 1,001 of them: on PostgreSQL the newest
+    tickets whose answers match (tickets migration 0008), so the ones people are working on
+    are never the ones left out."""
+    newest = queue_bulk_tickets(5, subjects=thousand, requesters=[agent], agents=[colleague])
+    html = get(logged, fila="todos", busca="empenho", ordem="-numero")
+    assert "mais de 1000 chamados com a busca e os filtros escolhidos" in html
+    assert numbers(html)[:5] == sorted((ticket.number for ticket in newest), reverse=True)
