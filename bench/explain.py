@@ -2,8 +2,8 @@
 
     python -m bench.explain --database-url postgres://…/portal_bench_1m --label 1m
 
-Writes bench/results/explain-<label>.txt and exits 1 if a plan reads tickets or timeline
-entries with a sequential scan.
+Writes bench/results/explain-<label>.txt and, on a data set of SEQ_SCAN_RULE_FROM tickets or
+more, exits 1 if a plan reads tickets or timeline entries with a sequential scan.
 """
 
 import argparse
@@ -13,6 +13,10 @@ import sys
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# Issue 10's rule is for the million tickets: on a small table a sequential scan is often
+# the planner's right choice (at 10k, 10,761 rows in 16 ms for a common word), at a million
+# it is a page whose cost grows with the table. Smaller sets list them without failing.
+SEQ_SCAN_RULE_FROM = 100_000
 
 
 def main(argv=None) -> int:
@@ -87,7 +91,8 @@ def main(argv=None) -> int:
     }
     if args.only:
         cases = {title: qs for title, qs in cases.items() if args.only in title}
-    out = [f"# EXPLAIN (ANALYZE, BUFFERS) on {args.label} — {Ticket.objects.count():,} tickets"]
+    tickets = Ticket.objects.count()
+    out = [f"# EXPLAIN (ANALYZE, BUFFERS) on {args.label} — {tickets:,} tickets"]
     seq_scans = []
 
     def explain(title, sql, params):
@@ -128,7 +133,7 @@ def main(argv=None) -> int:
     target.write_text("\n".join(out) + "\n")
     if seq_scans:
         print("Seq Scan em tickets/entries:", *seq_scans, sep="\n  ")
-        return 1
+        return 1 if tickets >= SEQ_SCAN_RULE_FROM else 0
     return 0
 
 
