@@ -81,12 +81,15 @@ class Fetched:
     """What fetch() found of some reads, in one round trip; value() gives each read's value,
     computing and storing it when missing or outdated."""
 
-    def __init__(self, found: dict | None):
+    def __init__(self, reads: tuple[Read, ...], found: dict | None):
+        self._reads = frozenset(reads)
         self._found = found  # None: the cache is off or failed, compute everything
 
     def value(self, read: Read, compute: Callable[[], T]) -> T:
         if self._found is None:
             return compute()
+        if read not in self._reads:  # not asked for with the others: its own round trip
+            return fetch(read).value(read, compute)
         versions = [self._found[_version_key(name)] for name in read.depends_on]
         entry = self._found.get(_entry_key(read.name))
         if entry is not None and entry[0] == versions:
@@ -107,7 +110,7 @@ def fetch(*reads: Read) -> Fetched:
     """The entries of `reads` and the versions they depend on, in one round trip to the
     cache: a page that needs several reads asks for them together."""
     if not enabled():
-        return Fetched(None)
+        return Fetched(reads, None)
     version_keys = list(dict.fromkeys(_version_key(n) for read in reads for n in read.depends_on))
     try:
         found = cache.get_many([*version_keys, *(_entry_key(read.name) for read in reads)])
@@ -118,8 +121,8 @@ def fetch(*reads: Read) -> Fetched:
                 found[key] = cache.get(key)
     except CACHE_ERRORS:
         logger.exception("read cache: %s read from the database", [read.name for read in reads])
-        return Fetched(None)
-    return Fetched(found)
+        return Fetched(reads, None)
+    return Fetched(reads, found)
 
 
 def cached(name: str, *, depends_on: tuple[str, ...], compute: Callable[[], T]) -> T:

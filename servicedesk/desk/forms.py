@@ -64,8 +64,9 @@ class QuickSelect(forms.Select):
 
 class Options(BaseChoiceIterator):
     """Choices already in the shape Django normalizes them to, (value, label) pairs: given as
-    a plain list, the ~110 options of the filters were normalized on every desk page (a
-    tenth of its time) though only a posted value or the cached filters block reads them."""
+    a plain list, the ~110 options of the filters were normalized on every desk page (the
+    form took 0.5 ms instead of 0.17) though only a posted value or the cached filters
+    block reads them."""
 
     def __init__(self, choices: list[tuple]):
         self.choices = choices

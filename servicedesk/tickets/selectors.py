@@ -103,9 +103,6 @@ def requester_rows(page: QuerySet[Ticket]) -> list[RequesterRow]:
     ]
 
 
-TICKET_RELATED = ("service", "subject", "requester", "assigned_agent", "assigned_group")
-
-
 def tickets_for_desk(user: User) -> QuerySet[Ticket]:
     """The tickets of the desk's queues for an agent (never their own requests)."""
     if not is_agent(user):
@@ -124,7 +121,9 @@ def ticket_get_visible(*, user: User, number: int) -> Ticket:
 
     def read() -> Ticket:
         found = (
-            Ticket.objects.select_related(*TICKET_RELATED)
+            Ticket.objects.select_related(
+                "service", "subject", "requester", "assigned_agent", "assigned_group"
+            )
             # The people's password hashes have no business in the cache.
             .defer("requester__password", "assigned_agent__password")
             .filter(pk=number)

@@ -85,6 +85,16 @@ def test_reads_fetched_together_are_kept_and_outdated_one_by_one():
     assert (cards.computed, counts.computed) == (1, 2)
 
 
+def test_a_read_not_fetched_with_the_others_is_still_kept():
+    """A caller handing a page's reads to a selector that needs another one must not turn
+    that read into a computation on every request."""
+    reads = Reads()
+    other = readcache.Read("outra", depends_on=("teste",))
+    fetched = readcache.fetch(readcache.Read("pagina", depends_on=("catalogo",)))
+    assert fetched.value(other, reads) == readcache.fetch().value(other, reads) == "primeiro"
+    assert reads.computed == 1
+
+
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
