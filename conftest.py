@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests."""
 
+import os
+
 import pytest
 
 from servicedesk.accounts.tests.factories import UserFactory
@@ -27,6 +29,22 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis of the tests that need a real one (PORTAL_TEST_REDIS_URL, database 15 by
+    default): required in CI, the test skipped elsewhere when it is down."""
+    import redis
+
+    url = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI at {url}: {error}")
+        pytest.skip(f"Redis not reachable at {url}: {error}")
+    return url
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Cached reads stay right: a bump during a transaction and again at its commit; on the
 portal's Redis backend (core/cache.py) as on the memory cache; without Redis, pages work."""
 
-import os
 import time
 import uuid
 
@@ -95,27 +94,18 @@ def test_a_read_not_fetched_with_the_others_is_still_kept():
     assert reads.computed == 1
 
 
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
 @pytest.fixture
-def redis_cache(settings):
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
+def redis_cache(settings, redis_url):
     prefix = f"teste-{uuid.uuid4().hex}"  # nothing shared with another run
     settings.CACHES = {
         "default": {
             "BACKEND": "servicedesk.core.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": redis_url,
             "KEY_PREFIX": prefix,
         }
     }
     yield cache
-    server = redis.Redis.from_url(REDIS_URL)
+    server = redis.Redis.from_url(redis_url)
     if keys := list(server.scan_iter(f"{prefix}:*")):
         server.delete(*keys)
 

@@ -25,7 +25,6 @@ from servicedesk.tickets.services.timeline import ticket_reply
 from servicedesk.tickets.status import Status
 from servicedesk.tickets.tests.factories import TicketFactory
 
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[3]
 REQUESTER_EMAIL = "maria.requerente@example.gov.br"
 
@@ -85,21 +84,15 @@ def switch_broker(**conf):
 
 
 @pytest.fixture
-def redis_queue():
+def redis_queue(redis_url):
     """Tasks queued here go through Redis, on a queue of this test's own."""
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
     queue = f"test-mail-{uuid.uuid4().hex[:8]}"
     keys = ("broker_url", "task_always_eager", "task_default_queue")
     saved = {key: app.conf[key] for key in keys}
-    switch_broker(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
+    switch_broker(broker_url=redis_url, task_always_eager=False, task_default_queue=queue)
     yield queue
     switch_broker(**saved)
-    redis.Redis.from_url(REDIS_URL).delete(queue)
+    redis.Redis.from_url(redis_url).delete(queue)
 
 
 class Worker:
@@ -118,7 +111,7 @@ class Worker:
 
 
 @pytest.fixture
-def start_worker(redis_queue):
+def start_worker(redis_queue, redis_url):
     """`celery -A config worker` in its own process, sending through EMAIL_PORT."""
     workers = []
 
@@ -127,7 +120,7 @@ def start_worker(redis_queue):
         env = {
             **os.environ,
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": redis_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             # The tasks the worker queues itself (each e-mail of an event) stay on its queue.
             "CELERY_TASK_DEFAULT_QUEUE": redis_queue,
