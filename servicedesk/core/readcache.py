@@ -125,9 +125,14 @@ def fetch(*reads: Read) -> Fetched:
     return Fetched(reads, found)
 
 
+def value(read: Read, compute: Callable[[], T], fetched: Fetched | None = None) -> T:
+    """The value of `read` from `fetched` (a page's reads, fetched together) or, without it,
+    from a round trip of its own."""
+    return (fetched or fetch(read)).value(read, compute)
+
+
 def cached(name: str, *, depends_on: tuple[str, ...], compute: Callable[[], T]) -> T:
     """`compute()`, or what it returned last time, if none of `depends_on` was bumped since.
     `name` tells entries apart (include the user or the parameters it varies with). One
     round trip to the cache: the entry is stored with the versions it was computed under."""
-    read = Read(name, depends_on)
-    return fetch(read).value(read, compute)
+    return value(Read(name, depends_on), compute)

@@ -122,7 +122,7 @@ def queue_counts(*, user: User, fetched: readcache.Fetched | None = None) -> dic
         return {queue.slug: count for queue, count in zip(QUEUES, counts, strict=True)}
 
     read = queue_counts_read(user)
-    return (fetched or readcache.fetch(read)).value(read, count)
+    return readcache.value(read, count, fetched)
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ DESK_LOOKUPS = readcache.Read("desk-lookups", depends_on=("catalog", "people"))
 
 
 def desk_lookups(fetched: readcache.Fetched | None = None) -> DeskLookups:
-    return (fetched or readcache.fetch(DESK_LOOKUPS)).value(DESK_LOOKUPS, _lookups)
+    return readcache.value(DESK_LOOKUPS, _lookups, fetched)
 
 
 # ?ordem= value -> ORDER BY. Every ordering ends on -pk so that pages never overlap.

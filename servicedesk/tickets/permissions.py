@@ -42,7 +42,7 @@ def agent_scope(user: User, fetched: readcache.Fetched | None = None) -> AgentSc
             )
 
         scope_read = agent_scope_read(user)
-        user._agent_scope = (fetched or readcache.fetch(scope_read)).value(scope_read, read)
+        user._agent_scope = readcache.value(scope_read, read, fetched)
     return user._agent_scope
 
 

@@ -32,8 +32,8 @@ def ticket_counters_for_requester(
     for status in Status:
         aggregates[status.value] = Count("pk", filter=Q(status=status))
     read = requester_counters_read(user)
-    return (fetched or readcache.fetch(read)).value(
-        read, lambda: Ticket.objects.filter(requester=user).aggregate(**aggregates)
+    return readcache.value(
+        read, lambda: Ticket.objects.filter(requester=user).aggregate(**aggregates), fetched
     )
 
 
