@@ -360,6 +360,17 @@ def test_a_search_that_finds_nothing_says_so(logged, findable):
     assert "Nenhum chamado nesta fila com a busca e os filtros escolhidos." in html
 
 
+@pytest.mark.parametrize(
+    "busca", ['"empenho da', "empenho -dotação", "empenho & | ! :*", "'); DROP TABLE x; --", "%_\\"]
+)
+def test_search_operators_and_stray_symbols_are_words_not_errors(logged, findable, busca):
+    """The words go to PostgreSQL's websearch parser (and the stored answers document) as a
+    parameter: quotes left open, operators and SQL-looking text are searched, never a 500."""
+    response = logged.get(QUEUE, {"fila": "todos", "busca": busca})
+    assert response.status_code == 200
+    assert "Todos:" in response.content.decode()
+
+
 # --- Visibility --------------------------------------------------------------------------
 
 
