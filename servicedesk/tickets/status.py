@@ -141,6 +141,39 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 _BY_EVENT = {transition.event: transition for transition in TRANSITIONS}
 
+# Which events restart the requester's clock (the FEEDBACK_DAYS count towards an automatic
+# resolution, and the "last update" the requester sees and sorts "Meus chamados" by).
+# DESIGN.md section 3, "Interaction": something the requester did or was publicly told
+# restarts it; private notes, (re)assignments and anything else only the team sees never
+# do, so a date announced in a reminder holds unless something visible happened since.
+# Every event is listed, so a new one needs a decision here (test_status checks it).
+RESTARTS_REQUESTER_CLOCK: dict[Event, bool] = {
+    # What the requester did.
+    Event.OPEN: True,
+    Event.REQUESTER_REPLY: True,
+    Event.REQUESTER_COMMENT: True,
+    Event.APPROVE: True,
+    Event.REFUSE: True,
+    Event.REOPEN: True,
+    # What the requester was publicly told: a message, a question, a solution, or a change
+    # of status written on their timeline (waiting on whom and why, resumed, resolved,
+    # closed). None of the status changes leaves the ticket waiting on the requester, so
+    # they restart a clock that is not running; they do move the ticket up their list.
+    Event.AGENT_REPLY: True,
+    Event.REQUEST_INFO: True,
+    Event.PROPOSE_SOLUTION: True,
+    Event.WAIT_THIRD_PARTY: True,
+    Event.RESUME: True,
+    Event.AUTO_RESOLVE: True,
+    Event.AUTO_CLOSE: True,
+    Event.CLOSE: True,
+    # The team's own business: routing between agents and groups, and notes the requester
+    # never sees.
+    Event.ASSIGN: False,
+    Event.REASSIGN: False,
+    Event.PRIVATE_NOTE: False,
+}
+
 TRANSITION_REFUSED = "Esta ação não é permitida para um chamado com status “{status}”."
 TRANSITION_NOT_YOURS = "Você não tem permissão para esta ação neste chamado."
 
@@ -178,6 +211,11 @@ def target_state(event: Event, state: State, role: Role, *, has_assignee: bool =
     if transition.new_when_unassigned and not has_assignee:
         return NEW
     return transition.target
+
+
+def restarts_requester_clock(event: Event) -> bool:
+    """Whether `event` counts as an interaction with the requester (RESTARTS_REQUESTER_CLOCK)."""
+    return RESTARTS_REQUESTER_CLOCK[event]
 
 
 def allowed_events(state: State, role: Role) -> list[Event]:

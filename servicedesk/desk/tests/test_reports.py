@@ -720,3 +720,51 @@ def test_each_csv_runs_one_or_two_queries_besides_the_session(logged, django_ass
         # session and user, then the table's queries
         with django_assert_num_queries(2 + (2 if slug in two else 1)):
             logged.get(csv_url(slug), PERIOD)
+
+
+# --- Resolved tickets that then close ---------------------------------------------------------
+
+
+def test_resolved_tickets_stay_resolved_in_the_reports_however_they_close(logged, supervisor):
+    """Issue 14, item 4: one resolved ticket closed by a supervisor ("Fechar chamado"), one
+    closed by the periodic job after PORTAL_REOPEN_DAYS, one left resolved. All three were
+    resolved on 11/03 and count so, with their resolution times, in every table."""
+    from servicedesk.tickets.services.automation import automatic_transitions_run
+    from servicedesk.tickets.services.solutions import solution_approve, solution_propose
+    from servicedesk.tickets.services.timeline import ticket_close
+
+    group = SupportGroupFactory(name="Grupo Gama")
+    subject = SubjectFactory(service=ServiceFactory(title="Orçamento"), support_group=group)
+    agent = UserFactory(full_name="Gil Gomes")
+    group.members.add(agent)
+    tickets = []
+    for hours in (2, 4, 6):  # resolved 2, 4 and 6 hours after opening
+        with time_machine.travel(at(11, 8), tick=False):
+            ticket = TicketFactory(subject=subject, status=Status.ASSIGNED, assigned_agent=agent)
+        with time_machine.travel(at(11, 9), tick=False):
+            solution_propose(actor=agent, ticket=ticket, body="Feito.", body_format="text")
+        with time_machine.travel(at(11, 8 + hours), tick=False):
+            solution_approve(actor=ticket.requester, ticket=ticket)
+        tickets.append(ticket)
+    closed_by_hand = tickets[0]
+    with time_machine.travel(at(12, 9), tick=False):
+        ticket_close(actor=supervisor, ticket=closed_by_hand, reason="Conferido.")
+    # Ten days after 11/03 12:00 and 14:00, but not yet after 11/03 14:00 for the third.
+    automatic_transitions_run(now=at(21, 13))
+    statuses = [Ticket.objects.get(pk=ticket.pk).status for ticket in tickets]
+    assert statuses == [Status.CLOSED, Status.CLOSED, Status.RESOLVED]
+
+    html = page(logged, de="11/03/2025", ate="21/03/2025")
+    assert table(html, "abertos-resolvidos-por-periodo")[1:2] == [["11/03/2025", "3", "3"]]
+    assert table(html, "abertos-resolvidos-por-periodo")[-1] == ["Total", "3", "3"]
+    assert table(html, "abertos-resolvidos-por-grupo")[1:] == [
+        ["Grupo Gama", "3", "3"],
+        ["Total", "3", "3"],
+    ]
+    # Resolution times 2 h, 4 h and 6 h: the median is 4 h, of 3 resolved tickets.
+    assert table(html, "tempos-medianos")[1:] == [
+        ["Grupo Gama", "1 h 0 min", "3", "4 h 0 min", "3"],
+        ["Todos os chamados", "1 h 0 min", "3", "4 h 0 min", "3"],
+    ]
+    overall, _ = reports.median_times(start=date(2025, 3, 11), end=date(2025, 3, 21))
+    assert (overall.resolution, overall.resolution_count) == (timedelta(hours=4), 3)

@@ -44,7 +44,9 @@ COLUMNS = (
     ("grupo", "Grupo", None, None),
     ("tecnico", "Técnico", None, None),
     ("aberto", "Aberto em", "-aberto", "aberto"),
-    ("atualizado", "Última atualização", "-atualizado", "atualizado"),
+    # The requester's clock (tickets/status.py): their last message or the team's last public
+    # one, never a private note or a reassignment.
+    ("atualizado", "Última interação", "-atualizado", "atualizado"),
 )
 
 

@@ -61,6 +61,19 @@ def ensure_allowed(action: Action, event: lifecycle.Event) -> None:
         raise ApplicationError(refused.message, code="transition_refused") from None
 
 
+def _stamp(ticket: Ticket, status: lifecycle.Status, now: datetime) -> None:
+    """The dates a move to `status` writes. Resolving dates the resolution; closing dates the
+    closing and keeps the resolution (a resolved ticket that closes stays resolved in every
+    report, and its survey stays open); only a move back to work (reopening) undoes it. The
+    first response (transition_apply) and the reminder (automation) are never undone."""
+    if status == lifecycle.Status.RESOLVED:
+        ticket.resolved_at = now
+    elif status == lifecycle.Status.CLOSED:
+        ticket.closed_at = now
+    elif lifecycle.CATEGORY[status] != lifecycle.Category.DONE:
+        ticket.resolved_at = None  # reopened: resolved again later, dated then
+
+
 def transition_apply(
     action: Action,
     event: lifecycle.Event,
@@ -86,12 +99,7 @@ def transition_apply(
         status, waiting_on = after
         ticket.status = status
         ticket.waiting_on = waiting_on or ""
-        if status == lifecycle.Status.RESOLVED:
-            ticket.resolved_at = action.now
-        if status == lifecycle.Status.CLOSED:
-            ticket.closed_at = action.now
-        if before[0] == lifecycle.Status.RESOLVED:
-            ticket.resolved_at = None  # reopened
+        _stamp(ticket, status, action.now)
         entry_payload.update(
             {
                 "from": before[0].value if before[0] else None,
@@ -109,8 +117,10 @@ def transition_apply(
         is_private=is_private,
         payload=entry_payload,
     )
-    # Any new entry is an interaction: the automatic-resolution clock restarts.
-    ticket.last_interaction_at = action.now
+    # Only what the requester did or was publicly told restarts their clock (status.py): a
+    # private note or a reassignment must not postpone an announced automatic resolution.
+    if lifecycle.restarts_requester_clock(event):
+        ticket.last_interaction_at = action.now
     if (
         ticket.first_response_at is None
         and action.role in (lifecycle.Role.AGENT, lifecycle.Role.SUPERVISOR)

@@ -137,3 +137,58 @@ def test_status_is_assigned_only_inside_the_ticket_services():
         and assignment.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+# Written out again by hand from DESIGN.md section 3, "Interaction": what the requester did
+# or was publicly told restarts their clock; private notes and (re)assignments never do.
+RESTARTS_CLOCK = {
+    Event.OPEN: True,
+    Event.ASSIGN: False,
+    Event.REASSIGN: False,
+    Event.REQUEST_INFO: True,
+    Event.WAIT_THIRD_PARTY: True,
+    Event.REQUESTER_REPLY: True,
+    Event.RESUME: True,
+    Event.PROPOSE_SOLUTION: True,
+    Event.APPROVE: True,
+    Event.REFUSE: True,
+    Event.AUTO_RESOLVE: True,
+    Event.REOPEN: True,
+    Event.AUTO_CLOSE: True,
+    Event.CLOSE: True,
+    Event.REQUESTER_COMMENT: True,
+    Event.AGENT_REPLY: True,
+    Event.PRIVATE_NOTE: False,
+}
+
+
+def test_every_event_has_a_decision_on_the_requester_clock():
+    assert set(RESTARTS_CLOCK) == set(Event)
+    assert set(lc.RESTARTS_REQUESTER_CLOCK) == set(Event)
+
+
+@pytest.mark.parametrize("event", list(Event), ids=str)
+def test_which_events_restart_the_requester_clock(event):
+    assert lc.restarts_requester_clock(event) is RESTARTS_CLOCK[event]
+
+
+def test_events_that_keep_a_ticket_waiting_on_the_requester_restart_only_when_public():
+    """The clock only runs while the ticket waits on the requester (validation, or a request
+    for information): of what can happen then without ending the wait, only public messages
+    count."""
+    waiting = (V, WR)
+    staying = {
+        event
+        for event, state, role in itertools.product(Event, waiting, Role)
+        if event in lc.allowed_events(state, role) and lc.target_state(event, state, role) == state
+    }
+    assert staying == {
+        Event.REASSIGN,
+        Event.AGENT_REPLY,
+        Event.PRIVATE_NOTE,
+        Event.REQUESTER_COMMENT,
+    }
+    assert {event for event in staying if lc.restarts_requester_clock(event)} == {
+        Event.AGENT_REPLY,
+        Event.REQUESTER_COMMENT,
+    }

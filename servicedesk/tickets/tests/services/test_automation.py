@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from servicedesk.accounts.tests.factories import UserFactory
 from servicedesk.catalog.tests.factories import SubjectFactory, SupportGroupFactory
+from servicedesk.surveys.services import survey_answer
 from servicedesk.tickets.models import EntryKind, Solution, Ticket, TimelineEntry
+from servicedesk.tickets.services.assignment import ticket_assign
 from servicedesk.tickets.services.automation import (
     AUTO_APPROVED,
     AUTO_CLOSED,
@@ -18,7 +20,7 @@ from servicedesk.tickets.services.automation import (
     automatic_transitions_run,
 )
 from servicedesk.tickets.services.solutions import solution_approve, solution_propose
-from servicedesk.tickets.services.timeline import information_request, ticket_reply
+from servicedesk.tickets.services.timeline import information_request, note_add, ticket_reply
 from servicedesk.tickets.status import Status, WaitingOn
 from servicedesk.tickets.tests.factories import TicketFactory
 
@@ -104,6 +106,39 @@ class TestPendingSolution:
         assert run_at(T0 + timedelta(days=17)).reminded == 1  # 8 days after the reply
         assert run_at(T0 + timedelta(days=19)).auto_approved == 1
 
+    def test_the_date_a_reminder_announced_holds_after_a_private_note(self, team):
+        """The issue's story: a solution, the reminder on day 8 names 12/03, an agent adds a
+        private note and reassigns on day 9; nothing visible to the requester happened, so
+        the solution is approved on 12/03 and no second reminder names another date."""
+        ticket = ticket_with_solution(team)
+        assert run_at(T0 + timedelta(days=8)).reminded == 1
+        reminder = TimelineEntry.objects.get(ticket=ticket, kind=EntryKind.REMINDER)
+        assert "será aprovada automaticamente em 12/03/2026" in reminder.body_text
+        _subject, agent = team
+        colleague = UserFactory()
+        agent.support_groups.first().members.add(colleague)
+        with time_machine.travel(T0 + timedelta(days=9), tick=False):
+            note_add(actor=agent, ticket=ticket, body="Aguardando o teste.", body_format="text")
+            ticket_assign(actor=agent, ticket=ticket, agent=colleague)
+
+        assert run_at(T0 + timedelta(days=9, hours=12)).reminded == 0
+        report = run_at(T0 + timedelta(days=10))
+        assert report.auto_approved == 1
+        ticket.refresh_from_db()
+        assert ticket.status == Status.RESOLVED
+        assert timezone.localtime(ticket.resolved_at).strftime("%d/%m/%Y") == "12/03/2026"
+        assert TimelineEntry.objects.filter(ticket=ticket, kind=EntryKind.REMINDER).count() == 1
+
+    def test_a_public_reply_of_the_team_after_the_reminder_moves_the_date(self, team):
+        ticket = ticket_with_solution(team)
+        run_at(T0 + timedelta(days=8))
+        with time_machine.travel(T0 + timedelta(days=9), tick=False):
+            ticket_reply(actor=team[1], ticket=ticket, body="Conseguiu testar?", body_format="text")
+        assert run_at(T0 + timedelta(days=10)).auto_approved == 0
+        assert run_at(T0 + timedelta(days=17)).reminded == 1
+        second = TimelineEntry.objects.filter(ticket=ticket, kind=EntryKind.REMINDER).last()
+        assert "será aprovada automaticamente em 21/03/2026" in second.body_text
+
     def test_the_setting_changes_the_period(self, team, settings):
         settings.PORTAL_FEEDBACK_DAYS = 3
         ticket = ticket_with_solution(team)
@@ -152,6 +187,23 @@ def test_resolved_tickets_close_after_the_reopen_window(team):
     assert ticket.status == Status.CLOSED
     entry = TimelineEntry.objects.filter(ticket=ticket).order_by("pk").last()
     assert entry.payload["reason"] == AUTO_CLOSED.format(days=settings.PORTAL_REOPEN_DAYS)
+
+
+@pytest.mark.django_db
+def test_closing_after_the_reopen_window_keeps_the_resolution_and_the_survey(team):
+    ticket = ticket_with_solution(team)
+    resolved = T0 + timedelta(hours=1)
+    with time_machine.travel(resolved, tick=False):
+        solution_approve(actor=ticket.requester, ticket=ticket)
+    assert run_at(T0 + timedelta(days=11)).closed == 1
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+    assert ticket.closed_at == T0 + timedelta(days=11)
+    assert ticket.resolved_at == resolved
+    # The survey stays open for PORTAL_SURVEY_DAYS after the resolution, closed or not.
+    with time_machine.travel(T0 + timedelta(days=12), tick=False):
+        survey = survey_answer(actor=ticket.requester, ticket=ticket, stars=4)
+    assert survey.stars == 4
 
 
 @pytest.mark.django_db
