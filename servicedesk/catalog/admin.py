@@ -1,8 +1,10 @@
 """Catalog administration: groups, tabs, cards with nested subjects and fields, and a preview."""
 
+from collections import defaultdict
+
 import nested_admin
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import get_object_or_404
@@ -12,9 +14,62 @@ from django.utils.html import format_html
 
 from .forms_build import build_subject_form
 from .models import Category, FormField, Service, Subject, SupportGroup
+from .selectors import subjects_routed_to_empty_groups, with_active_member_count
 
 PREVIEW_LABEL = "Pré-visualizar formulário"
 PREVIEW_UNSAVED = "Salve o assunto para pré-visualizar o formulário."
+# Issue 14: a subject routed to a group without active members reaches nobody on the team.
+EMPTY_GROUP_WARNING = (
+    "O grupo “{group}” não tem técnicos ativos, e é ele quem recebe os chamados de {subjects}: "
+    "ninguém da equipe será avisado desses chamados (os supervisores recebem um e-mail a cada "
+    "um). Inclua técnicos ativos no grupo ou escolha outro grupo para o assunto."
+)
+EMPTY_GROUP_LABEL = "{name} (sem técnicos ativos)"
+SUPPORT_GROUP_HELP = (
+    "Os técnicos ativos deste grupo recebem os chamados do assunto. Um grupo marcado “sem "
+    "técnicos ativos” não avisa ninguém da equipe."
+)
+MEMBERS_HELP = (
+    "Quem pertence a um grupo é técnico: trabalha os chamados na mesa. Um grupo que recebe "
+    "chamados precisa de ao menos um técnico ativo; sem ele, ninguém da equipe é avisado e os "
+    "supervisores recebem um e-mail a cada chamado."
+)
+
+
+def _listing(names: list[str]) -> str:
+    quoted = [f"“{name}”" for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} e {quoted[-1]}"
+
+
+def warn_about_empty_groups(request, subjects: models.QuerySet[Subject]) -> None:
+    """An admin message for each group without active members that these (active) subjects
+    route their tickets to. A warning, not a refusal: a group is often created before its
+    members are added."""
+    by_group = defaultdict(list)
+    for subject in subjects_routed_to_empty_groups(subjects):
+        by_group[subject.support_group.name].append(subject.name)
+    for group, names in by_group.items():
+        messages.warning(request, EMPTY_GROUP_WARNING.format(group=group, subjects=_listing(names)))
+
+
+class SupportGroupChoiceField(forms.ModelChoiceField):
+    """The group a subject routes to, with the groups nobody would hear from marked."""
+
+    def label_from_instance(self, group: SupportGroup) -> str:
+        if getattr(group, "active_members", None) == 0:
+            return EMPTY_GROUP_LABEL.format(name=group.name)
+        return group.name
+
+
+class RoutesToGroup:
+    """The subject forms' group field: each group says whether it has active members."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "support_group":
+            kwargs["queryset"] = with_active_member_count(SupportGroup.objects.order_by("name"))
+            kwargs["form_class"] = SupportGroupChoiceField
+            kwargs["help_text"] = SUPPORT_GROUP_HELP
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def preview_link(subject: Subject) -> str:
@@ -29,16 +84,34 @@ def preview_link(subject: Subject) -> str:
 
 @admin.register(SupportGroup)
 class SupportGroupAdmin(admin.ModelAdmin):
-    list_display = ("name", "member_count")
+    list_display = ("name", "member_count", "active_member_count")
     search_fields = ("name", "members__full_name", "members__cpf")
     filter_horizontal = ("members", "services")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_total=models.Count("members"))
+        groups = (
+            super()
+            .get_queryset(request)
+            .annotate(member_total=models.Count("members", distinct=True))
+        )
+        return with_active_member_count(groups)
 
     @admin.display(description="membros", ordering="member_total")
     def member_count(self, group: SupportGroup) -> int:
         return group.member_total
+
+    @admin.display(description="técnicos ativos", ordering="active_members")
+    def active_member_count(self, group: SupportGroup) -> str:
+        return str(group.active_members) if group.active_members else "nenhum"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "members":
+            kwargs["help_text"] = MEMBERS_HELP
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # the members are saved here
+        warn_about_empty_groups(request, form.instance.subjects.all())
 
 
 @admin.register(Category)
@@ -91,7 +164,7 @@ class FormFieldInline(nested_admin.NestedStackedInline):
     }
 
 
-class SubjectInline(nested_admin.NestedStackedInline):
+class SubjectInline(RoutesToGroup, nested_admin.NestedStackedInline):
     model = Subject
     extra = 0
     sortable_field_name = "order"
@@ -116,9 +189,13 @@ class ServiceAdmin(nested_admin.NestedModelAdmin):
     fields = ("title", "slug", "short_description", "icon", "category", "order", "is_active")
     inlines = [SubjectInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # the subjects are saved here
+        warn_about_empty_groups(request, form.instance.subjects.all())
+
 
 @admin.register(Subject)
-class SubjectAdmin(nested_admin.NestedModelAdmin):
+class SubjectAdmin(RoutesToGroup, nested_admin.NestedModelAdmin):
     list_display = ("name", "service", "support_group", "order", "is_active")
     list_filter = ("service__category", "service", "support_group", "is_active")
     list_select_related = ("service", "support_group")
@@ -131,6 +208,10 @@ class SubjectAdmin(nested_admin.NestedModelAdmin):
     @admin.display(description="Formulário")
     def preview(self, subject: Subject) -> str:
         return preview_link(subject)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        warn_about_empty_groups(request, Subject.objects.filter(pk=obj.pk))
 
     def get_urls(self):
         preview = path(

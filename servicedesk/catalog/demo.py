@@ -9,8 +9,12 @@ from servicedesk.accounts.models import User
 from .models import Category, FieldType, FormField, Service, Subject, SupportGroup
 
 DEMO_AGENT_CPF = "39053344705"
+DEMO_INFRA_AGENT_CPF = "45678912364"
 SIOP_DESK = "Atendimento SIOP"
 INFRA_DESK = "Infraestrutura e incidentes"
+# Every group that receives tickets has a member: a group without one reaches nobody on the
+# team (issue 14). The accounts themselves come from seed_demo.
+DEMO_MEMBERS = {SIOP_DESK: DEMO_AGENT_CPF, INFRA_DESK: DEMO_INFRA_AGENT_CPF}
 
 SPECIFIC = "atendimentos-especificos"
 INCIDENTS = "tratamento-de-incidentes"
@@ -534,9 +538,10 @@ def _upsert(model: type[models.Model], lookup: dict, values: dict):
 def seed_catalog() -> None:
     """Create or reset the demo catalog. Extra cards, subjects or fields added by hand stay."""
     groups = {name: _upsert(SupportGroup, {"name": name}, {}) for name in (SIOP_DESK, INFRA_DESK)}
-    agent = User.objects.filter(cpf=DEMO_AGENT_CPF).first()
-    if agent is not None:
-        groups[SIOP_DESK].members.add(agent)
+    for name, cpf in DEMO_MEMBERS.items():
+        agent = User.objects.filter(cpf=cpf).first()
+        if agent is not None:
+            groups[name].members.add(agent)
 
     categories = {
         slug: _upsert(Category, {"slug": slug}, {"name": name, "order": order})

@@ -3,12 +3,13 @@
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Value
+from django.db import models
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
 from servicedesk.core import readcache
 
-from .models import Category, FormField, Service, Subject
+from .models import Category, FormField, Service, Subject, SupportGroup
 
 SERVICE_NOT_FOUND = "Card de atendimento não encontrado."
 SUBJECT_NOT_FOUND = "Assunto não encontrado neste card."
@@ -121,3 +122,34 @@ def subject_get_for_service(
         raise Http404(SUBJECT_NOT_FOUND)
     subject.service = service  # already loaded: spare the query
     return subject, list(subject.fields.order_by("order", "pk"))
+
+
+def group_has_active_members(group_id: int | None) -> bool:
+    """Whether anyone on the team receives the tickets routed to this group: one query. A
+    group whose members all left (or were deactivated in SIOP) reaches nobody (issue 14)."""
+    if group_id is None:
+        return False
+    return SupportGroup.members.through.objects.filter(
+        supportgroup_id=group_id, user__is_active=True
+    ).exists()
+
+
+def with_active_member_count(groups: QuerySet[SupportGroup]) -> QuerySet[SupportGroup]:
+    """The groups with `active_members`, how many of their members are active."""
+    return groups.annotate(
+        active_members=Count("members", filter=Q(members__is_active=True), distinct=True)
+    )
+
+
+def subjects_routed_to_empty_groups(subjects: QuerySet[Subject]) -> list[Subject]:
+    """Of these subjects, the active ones whose group has no active member, with the group:
+    what the catalog admin warns about."""
+    active_member = SupportGroup.members.through.objects.filter(
+        supportgroup_id=models.OuterRef("support_group_id"), user__is_active=True
+    )
+    return list(
+        subjects.filter(is_active=True)
+        .exclude(models.Exists(active_member))
+        .select_related("support_group")
+        .order_by("support_group__name", "name")
+    )

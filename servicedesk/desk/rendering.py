@@ -17,6 +17,12 @@ from .selectors import QueueRow
 _WAITING_ICON = '<i class="fas {} portal-desk-waiting" aria-hidden="true"></i> '
 _THIRD_PARTY_ICON = _WAITING_ICON.format("fa-hourglass-half")
 _REQUESTER_ICON = _WAITING_ICON.format("fa-user-clock")
+# A ticket nobody on the team was told about (issue 14): no agent, and its group has no
+# active member (or it has no group).
+UNATTENDED = (
+    ' <span class="portal-desk-unattended"><i class="fas fa-exclamation-triangle" '
+    'aria-hidden="true"></i> sem técnicos ativos</span>'
+)
 
 
 def _row(row: QueueRow, ticket_url, zone) -> str:
@@ -30,7 +36,8 @@ def _row(row: QueueRow, ticket_url, zone) -> str:
         f'<tr{css}><th scope="row"><a href="{ticket_url(row.number)}">nº {row.number}</a></th>'
         f"<td>{icon}{status_badge(row, desk_view=True)}</td>"
         f"<td>{escape(row.card)}</td><td>{escape(row.subject)}</td>"
-        f"<td>{escape(row.requester)}</td><td>{escape(row.group) or '—'}</td>"
+        f"<td>{escape(row.requester)}</td>"
+        f"<td>{escape(row.group) or '—'}{UNATTENDED if row.unattended else ''}</td>"
         f"<td>{escape(row.agent) or '—'}</td>"
         f"<td>{time_html(row.created_at, zone)}</td>"
         f"<td>{time_html(row.last_interaction_at, zone)}</td>"

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from servicedesk.accounts.models import User
 from servicedesk.catalog.models import Service, Subject, SupportGroup
+from servicedesk.catalog.selectors import with_active_member_count
 from servicedesk.core import readcache
 from servicedesk.tickets.models import Ticket, TimelineEntry
 from servicedesk.tickets.permissions import agent_scope
@@ -136,6 +137,8 @@ class DeskLookups:
     subjects: dict[int, str]
     groups: dict[int, str]
     agents: dict[int, str]
+    # Groups without an active member: their tickets reach nobody unless someone takes them.
+    empty_groups: frozenset[int] = frozenset()
 
 
 def _lookups() -> DeskLookups:
@@ -145,7 +148,12 @@ def _lookups() -> DeskLookups:
             "pk", "service__title", "name"
         )
     )
-    groups = list(SupportGroup.objects.order_by("name").values_list("pk", "name"))
+    groups_members = list(
+        with_active_member_count(SupportGroup.objects.order_by("name")).values_list(
+            "pk", "name", "active_members"
+        )
+    )
+    groups = [(pk, name) for pk, name, _ in groups_members]
     # Agents are the members of a group, plus the supervisors.
     agents = list(
         User.objects.filter(
@@ -166,6 +174,7 @@ def _lookups() -> DeskLookups:
         subjects={pk: name for pk, _, name in subjects},
         groups=dict(groups),
         agents=dict(agents),
+        empty_groups=frozenset(pk for pk, _, active in groups_members if not active),
     )
 
 
@@ -354,6 +363,7 @@ class QueueRow(StatusLabelled):
     group: str  # "" when none
     agent: str  # "" when none
     requester: str
+    unattended: bool = False  # no agent, and a group without active members
 
 
 def queue_rows(page: QuerySet[Ticket], lookups: DeskLookups) -> list[QueueRow]:
@@ -380,6 +390,7 @@ def queue_rows(page: QuerySet[Ticket], lookups: DeskLookups) -> list[QueueRow]:
             group=lookups.groups.get(group_id, "") if group_id else "",
             agent=agents.get(agent_id, "") if agent_id else "",
             requester=requester,
+            unattended=not agent_id and (group_id is None or group_id in lookups.empty_groups),
         )
         for (
             pk,

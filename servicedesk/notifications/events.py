@@ -31,7 +31,7 @@ from servicedesk.accounts.cpf import is_valid_cpf, mask_cpf
 from servicedesk.accounts.models import User
 from servicedesk.surveys.models import Survey
 from servicedesk.surveys.services import survey_window
-from servicedesk.tickets.models import Solution, Ticket, TimelineEntry
+from servicedesk.tickets.models import EntryKind, Solution, Ticket, TimelineEntry
 from servicedesk.tickets.status import Event, Status
 
 from .links import absolute_url, survey_link_url
@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 SUBJECT_OPENED = "Chamado aberto: {subject}"
 SUBJECT_OPENED_TEAM = "Novo chamado: {subject}"
+SUBJECT_UNATTENDED = "Chamado sem técnico: o grupo {group} não tem técnicos ativos"
 SUBJECT_AGENT_REPLY = "Nova resposta da equipe de atendimento"
 SUBJECT_REQUESTER_REPLY = "Nova mensagem do requerente"
 SUBJECT_INFORMATION = "Precisamos de informações para continuar"
@@ -279,6 +280,47 @@ def ticket_opened(*, ticket_id: int, entry_id: int) -> int:
             _desk_link(ticket),
             "Abrir na mesa de atendimento",
             context,
+        ),
+    )
+
+
+def _supervisors(actor_id: int | None) -> list[User]:
+    return _others(
+        User.objects.filter(is_supervisor=True, is_active=True).order_by("full_name", "pk"),
+        actor_id,
+    )
+
+
+@_never_raises
+def ticket_unattended(*, ticket_id: int, entry_id: int) -> int:
+    """The ticket landed (opened, or assigned to a group without an agent) in a group with no
+    active member: nobody on the team was told, so the active supervisors are (issue 14).
+    Checked again here: if someone took the ticket or joined the group since, nobody is."""
+    ticket = _ticket(ticket_id)
+    entry = _entry(ticket, entry_id)
+    if entry is None:
+        return 0
+    agent = ticket.assigned_agent
+    group = ticket.assigned_group
+    if (agent is not None and agent.is_active) or (
+        group is not None and group.members.filter(is_active=True).exists()
+    ):
+        return 0
+    group_name = group.name if group else "—"
+    return _send(
+        ticket,
+        _supervisors(entry.actor_id),
+        _Mail(
+            "ticket_unattended",
+            SUBJECT_UNATTENDED.format(group=group_name),
+            _desk_link(ticket),
+            "Atribuir na mesa de atendimento",
+            {
+                "group_name": group_name,
+                "opened": entry.kind == EntryKind.OPENED,
+                "answers": _answers(ticket),
+                "requester_cpf": mask_cpf(ticket.requester.cpf),
+            },
         ),
     )
 

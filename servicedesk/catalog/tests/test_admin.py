@@ -297,3 +297,99 @@ def test_non_staff_are_sent_to_the_admin_login(client, requester, catalog, logge
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
+
+
+# --- Groups nobody is in (issue 14, item 5) ------------------------------------------------------
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.fixture
+def staffed(catalog):
+    """The demo catalog with an active agent in each of its groups, as seed_demo leaves it."""
+    for group in SupportGroup.objects.all():
+        group.members.add(UserFactory())
+
+
+@pytest.fixture
+def empty_group(staffed):
+    group = SupportGroup.objects.create(name="Plantão de fim de semana")
+    group.members.add(UserFactory(is_active=False))
+    return group
+
+
+def test_the_subject_form_marks_groups_without_active_members(admin_client, empty_group):
+    subject = Subject.objects.get(name="Não consigo entrar no SIOP")
+
+    html = admin_client.get(change_url(subject)).content.decode()
+
+    select = re.search(r'<select name="support_group".*?</select>', html, re.S).group()
+    assert ">Plantão de fim de semana (sem técnicos ativos)</option>" in select
+    assert ">Atendimento SIOP</option>" in select
+    assert "Um grupo marcado “sem técnicos ativos” não avisa ninguém da equipe." in html
+
+
+def test_routing_a_subject_to_a_group_without_active_members_warns(admin_client, empty_group):
+    subject = Subject.objects.get(name="Não consigo entrar no SIOP")
+    data = form_values(admin_client.get(change_url(subject)).content.decode())
+    data["support_group"] = [str(empty_group.pk)]
+
+    response = admin_client.post(change_url(subject), data, follow=True)
+
+    subject.refresh_from_db()
+    assert subject.support_group == empty_group  # a warning, not a refusal
+    assert (
+        "O grupo “Plantão de fim de semana” não tem técnicos ativos, e é ele quem recebe os "
+        "chamados de “Não consigo entrar no SIOP”: ninguém da equipe será avisado desses "
+        "chamados (os supervisores recebem um e-mail a cada um). Inclua técnicos ativos no grupo "
+        "ou escolha outro grupo para o assunto."
+    ) in messages_of(response)
+
+
+def test_saving_a_subject_routed_to_a_group_with_members_does_not_warn(admin_client, staffed):
+    subject = Subject.objects.get(name="Não consigo entrar no SIOP")
+    data = form_values(admin_client.get(change_url(subject)).content.decode())
+
+    response = admin_client.post(change_url(subject), data, follow=True)
+
+    assert not any("técnicos ativos" in message for message in messages_of(response))
+
+
+def test_removing_the_last_active_member_of_a_group_warns_with_its_subjects(admin_client, staffed):
+    group = SupportGroup.objects.get(name="Infraestrutura e incidentes")
+    group.members.set([UserFactory(full_name="Irene Infraestrutura Costa")])
+    subjects = sorted(group.subjects.filter(is_active=True).values_list("name", flat=True))
+    data = form_values(admin_client.get(change_url(group)).content.decode())
+    data["members"] = []
+
+    response = admin_client.post(change_url(group), data, follow=True)
+
+    assert list(group.members.all()) == []
+    (warning,) = [m for m in messages_of(response) if "não tem técnicos ativos" in m]
+    assert warning.startswith("O grupo “Infraestrutura e incidentes” não tem técnicos ativos")
+    for name in subjects:
+        assert f"“{name}”" in warning
+
+
+def test_a_card_whose_subjects_route_to_an_empty_group_warns(admin_client, empty_group):
+    service = Service.objects.get(slug="acesso-e-perfis-do-siop")
+    data = form_values(admin_client.get(change_url(service)).content.decode())
+    data["subjects-0-support_group"] = [str(empty_group.pk)]
+    name = data["subjects-0-name"][0]
+
+    response = admin_client.post(change_url(service), data, follow=True)
+
+    assert any(
+        message.startswith("O grupo “Plantão de fim de semana” não tem técnicos ativos")
+        and f"“{name}”" in message
+        for message in messages_of(response)
+    )
+
+
+def test_the_group_list_shows_how_many_active_members_each_has(admin_client, empty_group):
+    html = admin_client.get(reverse("admin:catalog_supportgroup_changelist")).content.decode()
+    row = re.search(r"<tr>.*?Plantão de fim de semana.*?</tr>", html, re.S).group()
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert cells[-2:] == ["1", "nenhum"]

@@ -4,7 +4,14 @@ import pytest
 from django.core.management import call_command
 
 from servicedesk.accounts.tests.factories import UserFactory
-from servicedesk.catalog.demo import CATALOG, DEMO_AGENT_CPF, SIOP_DESK, seed_catalog
+from servicedesk.catalog.demo import (
+    CATALOG,
+    DEMO_AGENT_CPF,
+    DEMO_INFRA_AGENT_CPF,
+    INFRA_DESK,
+    SIOP_DESK,
+    seed_catalog,
+)
 from servicedesk.catalog.forms_build import REQUIRED, build_subject_form
 from servicedesk.catalog.models import (
     Category,
@@ -126,3 +133,14 @@ def test_seed_demo_command_reports_the_catalog():
     assert f"Catálogo de demonstração: 9 cards, {subjects} assuntos." in out.getvalue()
     agent_groups = SupportGroup.objects.filter(members__cpf=DEMO_AGENT_CPF)
     assert list(agent_groups.values_list("name", flat=True)) == [SIOP_DESK]
+
+
+def test_every_group_of_the_demo_has_an_active_member():
+    """Issue 14: "Infraestrutura e incidentes" had no member, so its tickets reached nobody."""
+    call_command("seed_demo", stdout=StringIO())
+
+    for group in SupportGroup.objects.all():
+        assert group.members.filter(is_active=True).exists(), group.name
+    assert SupportGroup.objects.get(members__cpf=DEMO_INFRA_AGENT_CPF).name == INFRA_DESK
+    routed = set(Subject.objects.values_list("support_group__name", flat=True))
+    assert routed == {SIOP_DESK, INFRA_DESK}

@@ -782,3 +782,30 @@ def test_a_word_in_more_than_a_thousand_tickets_shows_the_newest_of_them(
     html = get(logged, fila="todos", busca="empenho", ordem="-numero")
     assert "mais de 1000 chamados com a busca e os filtros escolhidos" in html
     assert numbers(html)[:5] == sorted((ticket.number for ticket in newest), reverse=True)
+
+
+def test_supervisors_see_unassigned_tickets_of_groups_nobody_is_in_marked(
+    client, desk_supervisor, agent, subject_a
+):
+    """Issue 14: a ticket routed to a group without active members reaches nobody on the
+    team; the supervisor's "Sem atribuição" tab (the desk's default) lists it, and the row
+    says why nobody will pick it up."""
+    empty = SupportGroupFactory(name="Infraestrutura e incidentes")
+    empty.members.add(UserFactory(is_active=False))
+    subject = SubjectFactory(service=ServiceFactory(title="Card Infra"), support_group=empty)
+    empty.services.add(subject.service)
+    orphan = TicketFactory(subject=subject)
+    taken = TicketFactory(subject=subject, status=Status.ASSIGNED, assigned_agent=agent)
+    staffed = TicketFactory(subject=subject_a)
+    client.force_login(desk_supervisor)
+
+    html = get(client)  # the default tab: "Sem atribuição"
+
+    assert set(numbers(html)) == {orphan.number, staffed.number}
+    assert counter(html, "Sem atribuição") == 2
+    rows = dict(zip(numbers(html), html.split(">nº ")[1:], strict=True))
+    assert "sem técnicos ativos" in rows[orphan.number].split("</tr>")[0]
+    assert "sem técnicos ativos" not in rows[staffed.number].split("</tr>")[0]
+    everything = get(client, fila="todos")
+    rows = dict(zip(numbers(everything), everything.split(">nº ")[1:], strict=True))
+    assert "sem técnicos ativos" not in rows[taken.number].split("</tr>")[0]  # someone has it

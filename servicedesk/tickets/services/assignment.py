@@ -4,7 +4,9 @@ from django.db import transaction
 
 from servicedesk.accounts.models import User
 from servicedesk.catalog.models import SupportGroup
+from servicedesk.catalog.selectors import group_has_active_members
 from servicedesk.core.errors import ApplicationError
+from servicedesk.notifications import events as notify
 
 from .. import status as lifecycle
 from ..models import EntryKind, Ticket, TimelineEntry
@@ -52,7 +54,11 @@ def assign_within(
     }
     ticket.assigned_agent = agent
     ticket.assigned_group = group
-    return transition_apply(action, event, kind=EntryKind.ASSIGNMENT, payload=payload)
+    entry = transition_apply(action, event, kind=EntryKind.ASSIGNMENT, payload=payload)
+    if agent is None and not group_has_active_members(group.pk if group else None):
+        # Left to a group nobody is in: the supervisors hear of it (issue 14).
+        notify.after_commit(notify.ticket_unattended, ticket_id=ticket.pk, entry_id=entry.pk)
+    return entry
 
 
 def ticket_assign(

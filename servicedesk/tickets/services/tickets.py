@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from servicedesk.accounts.models import User
 from servicedesk.catalog.models import Subject
+from servicedesk.catalog.selectors import group_has_active_members
 from servicedesk.core.errors import ApplicationError
 from servicedesk.notifications import events as notify
 
@@ -55,4 +56,6 @@ def ticket_open(
         )
         attachments_store(ticket=ticket, entry=entry, files=files, actor=actor, stored=stored)
         notify.after_commit(notify.ticket_opened, ticket_id=ticket.pk, entry_id=entry.pk)
+        if not group_has_active_members(subject.support_group_id):
+            notify.after_commit(notify.ticket_unattended, ticket_id=ticket.pk, entry_id=entry.pk)
     return ticket

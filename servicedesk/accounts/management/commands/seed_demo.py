@@ -35,6 +35,14 @@ DEMO_ACCOUNTS = [
         False,
     ),
     (
+        "técnico de infraestrutura",
+        "45678912364",
+        "demo-infra",
+        "Irene Infraestrutura Costa",
+        "irene.infra@example.gov.br",
+        False,
+    ),
+    (
         "supervisor e administrador",
         "98765432100",
         "demo-supervisor",
@@ -68,7 +76,7 @@ class Command(BaseCommand):
         for role, cpf, password in rows:
             self.stdout.write(f"  {role.ljust(width)}  CPF {cpf}  senha {password}")
 
-        # After the accounts: the demo agent joins a support group of the catalog.
+        # After the accounts: each demo agent joins a support group of the catalog.
         seed_catalog()
         self.stdout.write(
             f"Catálogo de demonstração: {Service.objects.count()} cards, "

@@ -9,6 +9,7 @@ DEMO = [
     ("529.982.247-25", "demo-requerente", False),
     ("111.444.777-35", "demo-requerente2", False),
     ("390.533.447-05", "demo-tecnico", False),
+    ("456.789.123-64", "demo-infra", False),
     ("987.654.321-00", "demo-supervisor", True),
 ]
 
@@ -17,7 +18,7 @@ def test_demo_accounts_exist_log_in_and_the_command_is_idempotent(client, capsys
     call_command("seed_demo")
     call_command("seed_demo")
     out = capsys.readouterr().out
-    assert User.objects.count() == 4
+    assert User.objects.count() == 5
     for cpf, password, is_admin in DEMO:
         assert f"CPF {cpf}  senha {password}" in out
         client.logout()
