@@ -352,6 +352,11 @@ PORTAL_REMINDER_DAYS_BEFORE = env_int("PORTAL_REMINDER_DAYS_BEFORE", 2)
 # The satisfaction survey can be answered this long after resolution, and edited for a while.
 PORTAL_SURVEY_DAYS = env_int("PORTAL_SURVEY_DAYS", 30)
 PORTAL_SURVEY_EDIT_HOURS = env_int("PORTAL_SURVEY_EDIT_HOURS", 12)
+# A form that creates something can be sent up to this many hours after it was shown, and a
+# repeat of it (double click, resend) within that time lands on the first result
+# (servicedesk/core/submissions.py). Past it, the form asks to be sent again. At least the
+# session's age: a page left open longer needs a new login anyway.
+PORTAL_SUBMISSION_HOURS = env_int("PORTAL_SUBMISSION_HOURS", 24)
 
 # --- gov.br (Login Único: OpenID Connect through mozilla-django-oidc) ----------------------
 # The button and the routes exist only when the issuer, client id and secret are all set.

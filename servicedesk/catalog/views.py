@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.htmx import redirect_after_post
+from servicedesk.core.submissions import submission_from_request
 from servicedesk.tickets.forms import AttachmentsForm
 from servicedesk.tickets.services.tickets import ticket_open
 from servicedesk.tickets.uploads import check_uploads
@@ -39,7 +40,11 @@ def subject_open(request, slug: str, subject_id: int):
         try:
             checked = check_uploads(files_form.cleaned_data["files"])
             ticket = ticket_open(
-                actor=request.user, subject=subject, answers=form.answers(), files=checked
+                actor=request.user,
+                subject=subject,
+                answers=form.answers(),
+                files=checked,
+                submission=submission_from_request(request),
             )
         except ApplicationError as error:
             files_form.add_error("files" if error.field == "files" else None, error.message)

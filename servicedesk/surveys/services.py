@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError
+from servicedesk.core.submissions import SubmissionKey, submission_claim
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.status import Status
 
@@ -65,14 +66,25 @@ def _clean_stars(stars) -> int:
     return value
 
 
-def survey_answer(*, actor: User, ticket: Ticket, stars, comment: str = "") -> Survey:
+def survey_answer(
+    *,
+    actor: User,
+    ticket: Ticket,
+    stars,
+    comment: str = "",
+    submission: SubmissionKey | None = None,
+) -> Survey:
     """One survey per ticket, by its requester, within SURVEY_DAYS of the resolution;
-    editable for SURVEY_EDIT_HOURS after the first answer."""
+    editable for SURVEY_EDIT_HOURS after the first answer. A repeat of the same
+    `submission` (core/submissions.py) returns the survey as the first one left it."""
     stars = _clean_stars(stars)
     comment = comment.strip()
     if len(comment) > 2000:
         raise ApplicationError(SURVEY_COMMENT_TOO_LONG, field="comment")
     with transaction.atomic():
+        claim = submission_claim(submission)
+        if claim.repeated:
+            return claim.result()
         # The ticket row lock makes "only once" hold when the same form is sent twice at once.
         ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
         survey = Survey.objects.filter(ticket=ticket).first()
@@ -85,13 +97,14 @@ def survey_answer(*, actor: User, ticket: Ticket, stars, comment: str = "") -> S
         if survey is None:
             if not window.can_answer:
                 raise ApplicationError(SURVEY_EXPIRED.format(days=settings.PORTAL_SURVEY_DAYS))
-            return Survey.objects.create(
+            survey = Survey.objects.create(
                 ticket=ticket, requester=actor, stars=stars, comment=comment, answered_at=now
             )
+            return claim.record(survey)
         if not window.can_edit:
             raise ApplicationError(
                 SURVEY_EDIT_EXPIRED.format(hours=settings.PORTAL_SURVEY_EDIT_HOURS)
             )
         survey.stars, survey.comment = stars, comment
         survey.save(update_fields=["stars", "comment", "updated_at"])
-        return survey
+        return claim.record(survey)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.htmx import redirect_after_post
+from servicedesk.core.submissions import submission_from_request
 from servicedesk.notifications.links import SurveyLinkExpired, SurveyLinkInvalid, survey_link_read
 from servicedesk.tickets.selectors import TICKET_NOT_FOUND, ticket_get_visible
 from servicedesk.tickets.views.requester import render_ticket_page
@@ -32,6 +33,7 @@ def survey_submit(request, number: int):
                 ticket=ticket,
                 stars=form.cleaned_data["stars"],
                 comment=form.cleaned_data["comment"],
+                submission=submission_from_request(request),
             )
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.htmx import redirect_after_post
+from servicedesk.core.submissions import submission_from_request
 from servicedesk.tickets.permissions import role_on_ticket
 from servicedesk.tickets.rendering import timeline_html
 from servicedesk.tickets.selectors import ticket_get_visible
@@ -40,6 +41,7 @@ def _message(service):
             body=data["body"],
             body_format=data["body_format"],
             files=check_uploads(data["files"]),
+            submission=submission_from_request(request),
         )
 
     return run
@@ -79,26 +81,31 @@ ACTIONS = [
     DeskAction(
         "atribuir", (Event.ASSIGN, Event.REASSIGN), "Atribuir", AssignForm, {},
         lambda request, ticket, data: ticket_assign(
-            actor=request.user, ticket=ticket, agent=data["agent"], group=data["group"]
+            actor=request.user, ticket=ticket, agent=data["agent"], group=data["group"],
+            submission=submission_from_request(request),
         ),
         "Chamado atribuído.",
     ),
     DeskAction(
         "aguardar-terceiros", (Event.WAIT_THIRD_PARTY,), "Aguardar terceiros", WaitForm, {},
         lambda request, ticket, data: third_party_wait(
-            actor=request.user, ticket=ticket, reason=data["reason"]
+            actor=request.user, ticket=ticket, reason=data["reason"],
+            submission=submission_from_request(request),
         ),
         "O chamado aguarda terceiros.",
     ),
     DeskAction(
         "retomar", (Event.RESUME,), "Retomar atendimento", EmptyForm, {},
-        lambda request, ticket, data: work_resume(actor=request.user, ticket=ticket),
+        lambda request, ticket, data: work_resume(
+            actor=request.user, ticket=ticket, submission=submission_from_request(request)
+        ),
         "Atendimento retomado.",
     ),
     DeskAction(
         "fechar", (Event.CLOSE,), "Fechar chamado", CloseForm, {},
         lambda request, ticket, data: ticket_close(
-            actor=request.user, ticket=ticket, reason=data["reason"]
+            actor=request.user, ticket=ticket, reason=data["reason"],
+            submission=submission_from_request(request),
         ),
         "Chamado fechado.",
     ),
@@ -179,7 +186,12 @@ def take_ticket(request, number: int):
     """ "Atribuir a mim": one click."""
     ticket, role = _desk_ticket(request, number)
     try:
-        ticket_assign(actor=request.user, ticket=ticket, agent=request.user)
+        ticket_assign(
+            actor=request.user,
+            ticket=ticket,
+            agent=request.user,
+            submission=submission_from_request(request),
+        )
     except ApplicationError as error:
         return _render(request, _context(request, ticket, role, errors=[error.message]), status=400)
     messages.success(request, "Chamado atribuído a você.")

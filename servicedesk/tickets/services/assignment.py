@@ -6,6 +6,7 @@ from servicedesk.accounts.models import User
 from servicedesk.catalog.models import SupportGroup
 from servicedesk.catalog.selectors import group_has_active_members
 from servicedesk.core.errors import ApplicationError
+from servicedesk.core.submissions import SubmissionKey, submission_claim
 from servicedesk.notifications import events as notify
 
 from .. import status as lifecycle
@@ -62,12 +63,21 @@ def assign_within(
 
 
 def ticket_assign(
-    *, actor: User, ticket: Ticket, agent: User | None = None, group: SupportGroup | None = None
+    *,
+    actor: User,
+    ticket: Ticket,
+    agent: User | None = None,
+    group: SupportGroup | None = None,
+    submission: SubmissionKey | None = None,
 ) -> TimelineEntry:
-    """Assign to an agent, to a group, or both. Only agents and supervisors may."""
+    """Assign to an agent, to a group, or both. Only agents and supervisors may. A repeat of
+    the same `submission` (core/submissions.py) returns the first one's entry."""
     with transaction.atomic():
+        claim = submission_claim(submission)
+        if claim.repeated:
+            return claim.result()
         action = lock_for_action(ticket=ticket, actor=actor)
-        return assign_within(action, agent=agent, group=group)
+        return claim.record(assign_within(action, agent=agent, group=group))
 
 
 def assign_author_if_unassigned(action: Action) -> None:

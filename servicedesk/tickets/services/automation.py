@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import formats, timezone
 
+from servicedesk.core.submissions import submissions_forget_expired
 from servicedesk.notifications import events as notify
 
 from .. import status as lifecycle
@@ -42,6 +43,8 @@ class AutomationReport:
     auto_approved: int = 0
     auto_resolved: int = 0
     closed: int = 0
+    # Housekeeping of the same hourly job: records of form submissions whose tokens expired.
+    submissions_forgotten: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -151,7 +154,8 @@ def automatic_transitions_run(
     *, now: datetime | None = None, batch_size: int = 200
 ) -> AutomationReport:
     """Auto-approve or resolve after FEEDBACK_DAYS without interaction, close after
-    REOPEN_DAYS resolved, and remind REMINDER_DAYS_BEFORE an automatic resolution."""
+    REOPEN_DAYS resolved, and remind REMINDER_DAYS_BEFORE an automatic resolution; then
+    forget the expired records of form submissions (core/submissions.py)."""
     now = now or timezone.now()
     report = AutomationReport()
     feedback = timedelta(days=settings.PORTAL_FEEDBACK_DAYS)
@@ -183,5 +187,6 @@ def automatic_transitions_run(
         lambda ticket: _remind(ticket, now, report),
         batch_size,
     )
+    report.submissions_forgotten = submissions_forget_expired(now=now)
     logger.info("automatic transitions: %s", report.as_dict())
     return report

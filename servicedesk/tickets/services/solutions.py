@@ -8,6 +8,7 @@ from django.db import transaction
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError
+from servicedesk.core.submissions import SubmissionKey, submission_claim
 from servicedesk.notifications import events as notify
 
 from .. import status as lifecycle
@@ -27,10 +28,21 @@ NO_PENDING_SOLUTION = "Não há solução aguardando validação neste chamado."
 
 
 def solution_propose(
-    *, actor: User, ticket: Ticket, body: str, body_format: str, files: list[CheckedUpload] = ()
+    *,
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    body_format: str,
+    files: list[CheckedUpload] = (),
+    submission: SubmissionKey | None = None,
 ) -> Solution:
+    """A repeat of the same `submission` (core/submissions.py) returns the first one's
+    solution; the decisions and the reopening below return the first one's entry."""
     clean = required_body(body, body_format, ticket, SOLUTION_EMPTY)
     with files_removed_on_failure() as stored, transaction.atomic():
+        claim = submission_claim(submission)
+        if claim.repeated:
+            return claim.result()
         action = lock_for_action(ticket=ticket, actor=actor)
         ensure_allowed(action, lifecycle.Event.PROPOSE_SOLUTION)
         assign_author_if_unassigned(action)
@@ -39,7 +51,8 @@ def solution_propose(
         )
         attach_to_entry(action, entry, clean, files, stored)
         notify.after_commit(notify.solution_proposed, ticket_id=action.ticket.pk, entry_id=entry.pk)
-        return Solution.objects.create(ticket=action.ticket, entry=entry, author=actor)
+        solution = Solution.objects.create(ticket=action.ticket, entry=entry, author=actor)
+        return claim.record(solution)
 
 
 def _pending_solution(action: Action) -> Solution:
@@ -64,11 +77,15 @@ def _decide(
     body_format: str,
     files,
     required_message: str | None,
+    submission: SubmissionKey | None,
 ) -> TimelineEntry:
     clean = clean_body(comment, body_format=body_format, ticket_number=ticket.number)
     if required_message and clean.is_empty:
         raise ApplicationError(required_message, field="body")
     with files_removed_on_failure() as stored, transaction.atomic():
+        claim = submission_claim(submission)
+        if claim.repeated:
+            return claim.result()
         action = lock_for_action(ticket=ticket, actor=actor)
         # Checked first, so that an agent trying to approve hears "no permission".
         ensure_allowed(action, event)
@@ -87,7 +104,7 @@ def _decide(
             notify.after_commit(notify.survey_invitation, ticket_id=action.ticket.pk)
         else:
             notify.after_commit(notify.solution_refused, **ids)
-    return entry
+        return claim.record(entry)
 
 
 def solution_approve(
@@ -97,6 +114,7 @@ def solution_approve(
     comment: str = "",
     body_format: str = "text",
     files: list[CheckedUpload] = (),
+    submission: SubmissionKey | None = None,
 ) -> TimelineEntry:
     """Only the ticket's requester: never an agent, not even a supervisor on their behalf."""
     return _decide(
@@ -109,6 +127,7 @@ def solution_approve(
         body_format=body_format,
         files=files,
         required_message=None,
+        submission=submission,
     )
 
 
@@ -119,6 +138,7 @@ def solution_refuse(
     comment: str,
     body_format: str = "text",
     files: list[CheckedUpload] = (),
+    submission: SubmissionKey | None = None,
 ) -> TimelineEntry:
     """The comment is mandatory; the ticket goes back to the team ("em atendimento")."""
     return _decide(
@@ -131,6 +151,7 @@ def solution_refuse(
         body_format=body_format,
         files=files,
         required_message=REFUSAL_COMMENT_REQUIRED,
+        submission=submission,
     )
 
 
@@ -145,10 +166,14 @@ def ticket_reopen(
     comment: str,
     body_format: str = "text",
     files: list[CheckedUpload] = (),
+    submission: SubmissionKey | None = None,
 ) -> TimelineEntry:
     """A resolved ticket back to the team, with a mandatory comment, within REOPEN_DAYS."""
     clean = required_body(comment, body_format, ticket, REOPEN_COMMENT_REQUIRED)
     with files_removed_on_failure() as stored, transaction.atomic():
+        claim = submission_claim(submission)
+        if claim.repeated:
+            return claim.result()
         action = lock_for_action(ticket=ticket, actor=actor)
         ensure_allowed(action, lifecycle.Event.REOPEN)
         if action.ticket.resolved_at and action.now > reopen_deadline(action.ticket):
@@ -158,4 +183,4 @@ def ticket_reopen(
         )
         attach_to_entry(action, entry, clean, files, stored)
         notify.after_commit(notify.ticket_reopened, ticket_id=action.ticket.pk, entry_id=entry.pk)
-    return entry
+        return claim.record(entry)

@@ -7,6 +7,7 @@ from servicedesk.accounts.models import User
 from servicedesk.catalog.models import Subject
 from servicedesk.catalog.selectors import group_has_active_members
 from servicedesk.core.errors import ApplicationError
+from servicedesk.core.submissions import SubmissionKey, submission_claim
 from servicedesk.notifications import events as notify
 
 from .. import status as lifecycle
@@ -24,12 +25,18 @@ def _answers_as_text(answers: list[dict]) -> str:
 
 
 def ticket_open(
-    *, actor: User, subject: Subject, answers: list[dict], files: list[CheckedUpload]
+    *,
+    actor: User,
+    subject: Subject,
+    answers: list[dict],
+    files: list[CheckedUpload],
+    submission: SubmissionKey | None = None,
 ) -> Ticket:
     """Open a ticket with its answers and files: all of it is saved, or none of it.
 
     Files are written to storage inside the transaction; if anything fails, the rows roll
-    back and the files already written are deleted, so nothing is left behind.
+    back and the files already written are deleted, so nothing is left behind. A repeat of
+    the same `submission` (core/submissions.py) returns the ticket the first one opened.
     """
     if not (subject.is_active and subject.service.is_active):
         raise ApplicationError(SUBJECT_UNAVAILABLE, field="subject")
@@ -37,6 +44,9 @@ def ticket_open(
         lifecycle.Event.OPEN, (None, None), lifecycle.Role.REQUESTER
     )
     with files_removed_on_failure() as stored, transaction.atomic():
+        claim = submission_claim(submission)
+        if claim.repeated:
+            return claim.result()
         ticket = Ticket.objects.create(
             requester=actor,
             service=subject.service,
@@ -58,4 +68,5 @@ def ticket_open(
         notify.after_commit(notify.ticket_opened, ticket_id=ticket.pk, entry_id=entry.pk)
         if not group_has_active_members(subject.support_group_id):
             notify.after_commit(notify.ticket_unattended, ticket_id=ticket.pk, entry_id=entry.pk)
+        claim.record(ticket)
     return ticket

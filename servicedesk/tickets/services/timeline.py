@@ -5,6 +5,7 @@ from django.db import transaction
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError
+from servicedesk.core.submissions import SubmissionKey, submission_claim
 from servicedesk.notifications import events as notify
 
 from .. import status as lifecycle
@@ -52,11 +53,16 @@ def ticket_reply(
     body: str,
     body_format: str,
     files: list[CheckedUpload] = (),
+    submission: SubmissionKey | None = None,
 ) -> TimelineEntry:
     """A public message. A requester answering a request for information sends the ticket back
-    to the team; an agent replying to an unassigned ticket becomes its assignee."""
+    to the team; an agent replying to an unassigned ticket becomes its assignee. A repeat of
+    the same `submission` returns the first one's entry (so do the other services here)."""
     clean = required_body(body, body_format, ticket, MESSAGE_EMPTY)
     with files_removed_on_failure() as stored, transaction.atomic():
+        claim = submission_claim(submission)
+        if claim.repeated:
+            return claim.result()
         action = lock_for_action(ticket=ticket, actor=actor)
         if action.role == lifecycle.Role.REQUESTER:
             answers_request = action.ticket.state == lifecycle.WAITING_ON_REQUESTER
@@ -77,31 +83,49 @@ def ticket_reply(
             else notify.requester_replied
         )
         notify.after_commit(tell, ticket_id=action.ticket.pk, entry_id=entry.pk)
-    return entry
+        return claim.record(entry)
 
 
 def note_add(
-    *, actor: User, ticket: Ticket, body: str, body_format: str, files: list[CheckedUpload] = ()
+    *,
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    body_format: str,
+    files: list[CheckedUpload] = (),
+    submission: SubmissionKey | None = None,
 ) -> TimelineEntry:
     """A private note: for the team only, never shown to the requester anywhere (and never
     e-mailed to anyone)."""
     clean = required_body(body, body_format, ticket, MESSAGE_EMPTY)
     with files_removed_on_failure() as stored, transaction.atomic():
+        claim = submission_claim(submission)
+        if claim.repeated:
+            return claim.result()
         action = lock_for_action(ticket=ticket, actor=actor)
         entry = transition_apply(
             action, lifecycle.Event.PRIVATE_NOTE, kind=EntryKind.NOTE, body=clean, is_private=True
         )
         attach_to_entry(action, entry, clean, files, stored)
-    return entry
+        return claim.record(entry)
 
 
 def information_request(
-    *, actor: User, ticket: Ticket, body: str, body_format: str, files: list[CheckedUpload] = ()
+    *,
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    body_format: str,
+    files: list[CheckedUpload] = (),
+    submission: SubmissionKey | None = None,
 ) -> TimelineEntry:
     """Ask the requester for something: the ticket waits on them (and, after the feedback
     period without an answer, resolves by itself)."""
     clean = required_body(body, body_format, ticket, INFO_REQUEST_EMPTY)
     with files_removed_on_failure() as stored, transaction.atomic():
+        claim = submission_claim(submission)
+        if claim.repeated:
+            return claim.result()
         action = lock_for_action(ticket=ticket, actor=actor)
         ensure_allowed(action, lifecycle.Event.REQUEST_INFO)
         assign_author_if_unassigned(action)
@@ -112,31 +136,47 @@ def information_request(
         notify.after_commit(
             notify.information_requested, ticket_id=action.ticket.pk, entry_id=entry.pk
         )
-    return entry
+        return claim.record(entry)
 
 
-def third_party_wait(*, actor: User, ticket: Ticket, reason: str) -> TimelineEntry:
+def third_party_wait(
+    *, actor: User, ticket: Ticket, reason: str, submission: SubmissionKey | None = None
+) -> TimelineEntry:
     reason = " ".join(reason.split())
     if not reason:
         raise ApplicationError(WAIT_REASON_REQUIRED, field="reason")
     with transaction.atomic():
+        claim = submission_claim(submission)
+        if claim.repeated:
+            return claim.result()
         action = lock_for_action(ticket=ticket, actor=actor)
-        return transition_apply(
+        entry = transition_apply(
             action,
             lifecycle.Event.WAIT_THIRD_PARTY,
             payload={"reason": reason[:WAIT_REASON_MAX]},
         )
+        return claim.record(entry)
 
 
-def work_resume(*, actor: User, ticket: Ticket) -> TimelineEntry:
+def work_resume(
+    *, actor: User, ticket: Ticket, submission: SubmissionKey | None = None
+) -> TimelineEntry:
     with transaction.atomic():
+        claim = submission_claim(submission)
+        if claim.repeated:
+            return claim.result()
         action = lock_for_action(ticket=ticket, actor=actor)
-        return transition_apply(action, lifecycle.Event.RESUME)
+        return claim.record(transition_apply(action, lifecycle.Event.RESUME))
 
 
-def ticket_close(*, actor: User, ticket: Ticket, reason: str = "") -> TimelineEntry:
+def ticket_close(
+    *, actor: User, ticket: Ticket, reason: str = "", submission: SubmissionKey | None = None
+) -> TimelineEntry:
     """Supervisors only (the table says so): a final state, read-only from then on."""
     with transaction.atomic():
+        claim = submission_claim(submission)
+        if claim.repeated:
+            return claim.result()
         action = lock_for_action(ticket=ticket, actor=actor)
         payload = {"reason": " ".join(reason.split())[:WAIT_REASON_MAX]} if reason.strip() else {}
-        return transition_apply(action, lifecycle.Event.CLOSE, payload=payload)
+        return claim.record(transition_apply(action, lifecycle.Event.CLOSE, payload=payload))

@@ -104,4 +104,5 @@ def test_without_redis_the_task_runs_inline(db):
         "auto_approved": 0,
         "auto_resolved": 0,
         "closed": 0,
+        "submissions_forgotten": 0,
     }

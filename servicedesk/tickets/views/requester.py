@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.htmx import redirect_after_post
 from servicedesk.core.pagination import KnownCountPaginator
+from servicedesk.core.submissions import submission_from_request
 from servicedesk.surveys.forms import SurveyForm
 from servicedesk.surveys.models import Survey
 from servicedesk.surveys.services import survey_window
@@ -159,6 +160,7 @@ def _act(request, number: int, name: str, service, done_message: str):
                 files=check_uploads(form.cleaned_data["files"]),
                 body=form.cleaned_data["body"],
                 body_format=form.cleaned_data["body_format"],
+                submission=submission_from_request(request),
             )
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -173,26 +175,22 @@ def _act(request, number: int, name: str, service, done_message: str):
     )
 
 
-def _reply(*, actor, ticket, files, body, body_format):
-    return ticket_reply(actor=actor, ticket=ticket, body=body, body_format=body_format, files=files)
+# The services by the names of their forms: the reply's text is a "body", the others' a
+# "comment"; everything else is passed as the view gives it (files, format, submission).
+def _reply(*, body, **given):
+    return ticket_reply(body=body, **given)
 
 
-def _approve(*, actor, ticket, files, body, body_format):
-    return solution_approve(
-        actor=actor, ticket=ticket, comment=body, body_format=body_format, files=files
-    )
+def _approve(*, body, **given):
+    return solution_approve(comment=body, **given)
 
 
-def _refuse(*, actor, ticket, files, body, body_format):
-    return solution_refuse(
-        actor=actor, ticket=ticket, comment=body, body_format=body_format, files=files
-    )
+def _refuse(*, body, **given):
+    return solution_refuse(comment=body, **given)
 
 
-def _reopen(*, actor, ticket, files, body, body_format):
-    return ticket_reopen(
-        actor=actor, ticket=ticket, comment=body, body_format=body_format, files=files
-    )
+def _reopen(*, body, **given):
+    return ticket_reopen(comment=body, **given)
 
 
 @login_required

@@ -8,13 +8,15 @@ from servicedesk.tickets.services.automation import automatic_transitions_run
 class Command(BaseCommand):
     help = (
         "Aprova soluções e resolve chamados sem interação há PORTAL_FEEDBACK_DAYS dias, fecha "
-        "chamados resolvidos há PORTAL_REOPEN_DAYS dias e envia os lembretes. Pode ser "
-        "executado várias vezes, inclusive ao mesmo tempo."
+        "chamados resolvidos há PORTAL_REOPEN_DAYS dias e envia os lembretes; apaga os "
+        "registros de envios de formulários expirados. Pode ser executado várias vezes, "
+        "inclusive ao mesmo tempo."
     )
 
     def handle(self, *args, **options):
         report = automatic_transitions_run()
         self.stdout.write(
             f"{report.reminded} lembrete(s), {report.auto_approved} solução(ões) aprovada(s), "
-            f"{report.auto_resolved} chamado(s) resolvido(s), {report.closed} fechado(s)."
+            f"{report.auto_resolved} chamado(s) resolvido(s), {report.closed} fechado(s), "
+            f"{report.submissions_forgotten} registro(s) de envio expirado(s) apagado(s)."
         )

@@ -73,6 +73,7 @@ class TestPendingSolution:
             "auto_approved": 0,
             "auto_resolved": 0,
             "closed": 0,
+            "submissions_forgotten": 0,
         }
 
         report = run_at(T0 + timedelta(days=10))
@@ -173,7 +174,13 @@ def test_waiting_on_third_parties_never_resolves_by_itself(team):
     ticket = TicketFactory(subject=subject, status=Status.WAITING, waiting_on=WaitingOn.THIRD_PARTY)
     Ticket.objects.filter(pk=ticket.pk).update(last_interaction_at=T0)
     report = run_at(T0 + timedelta(days=60))
-    assert report.as_dict() == {"reminded": 0, "auto_approved": 0, "auto_resolved": 0, "closed": 0}
+    assert report.as_dict() == {
+        "reminded": 0,
+        "auto_approved": 0,
+        "auto_resolved": 0,
+        "closed": 0,
+        "submissions_forgotten": 0,
+    }
 
 
 @pytest.mark.django_db
@@ -213,7 +220,13 @@ def test_running_twice_changes_nothing_more(team):
     entries = TimelineEntry.objects.count()
     second = run_at(T0 + timedelta(days=10, minutes=5))
     assert first.auto_approved == 3
-    assert second.as_dict() == {"reminded": 0, "auto_approved": 0, "auto_resolved": 0, "closed": 0}
+    assert second.as_dict() == {
+        "reminded": 0,
+        "auto_approved": 0,
+        "auto_resolved": 0,
+        "closed": 0,
+        "submissions_forgotten": 0,
+    }
     assert TimelineEntry.objects.count() == entries
     assert all(Ticket.objects.get(pk=t.pk).status == Status.RESOLVED for t in tickets)
 
