@@ -19,13 +19,16 @@ class Submission(models.Model):
     result instead of doing the work again (core/submissions.py).
 
     `scope` says whose key it is ("user:<pk>" for forms), so keys of different users never
-    meet; `action` is what was submitted (the form's address), so a key is never honoured
-    for another action. Rows are forgotten after PORTAL_SUBMISSION_HOURS, when their tokens
-    have expired anyway."""
+    meet; `action` is what was submitted (the form's address) and `fingerprint` its content,
+    so a key is never honoured for another action or another content. Rows are forgotten
+    after PORTAL_SUBMISSION_HOURS, when their tokens have expired anyway."""
 
     scope = models.CharField("escopo", max_length=64)
     key = models.CharField("chave", max_length=255)
     action = models.CharField("ação", max_length=255)
+    # SHA-256 of what was sent (fields and files): a repeat sends the same; a page reused
+    # for something else (the browser's back button) does not, and is refused, not merged.
+    fingerprint = models.CharField("impressão do conteúdo", max_length=64, blank=True)
     result_type = models.CharField("tipo do resultado", max_length=100, blank=True)
     result_id = models.BigIntegerField("resultado", null=True, blank=True)
     created_at = models.DateTimeField("recebido em", default=timezone.now, db_index=True)

@@ -25,6 +25,8 @@ Usage in a service (keyword-only `submission=`, `None` when there is no token):
         return claim.record(entry)
 """
 
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,17 +53,23 @@ SUBMISSION_INVALID = (
     "Confira os dados e envie de novo."
 )
 SUBMISSION_WITHOUT_RESULT = "Este formulário já foi enviado."
+SUBMISSION_REUSED = (
+    "Este formulário já foi enviado uma vez, com outro conteúdo (a página pode ter sido "
+    "reaberta pelo botão Voltar). Nada foi perdido: confira os dados e envie de novo."
+)
 
 _SALT = "servicedesk.core.submissions"
 
 
 @dataclass(frozen=True)
 class SubmissionKey:
-    """Who submitted (`scope`), their one-time `key`, and what they submitted (`action`)."""
+    """Who submitted (`scope`), their one-time `key`, where they submitted it (`action`)
+    and a digest of what they submitted (`fingerprint`)."""
 
     scope: str
     key: str
     action: str
+    fingerprint: str = ""
 
 
 def user_scope(user) -> str:
@@ -96,6 +104,28 @@ def _read(token: str, *, user, action: str) -> str:
         raise ApplicationError(SUBMISSION_INVALID, code="submission_invalid") from None
 
 
+_NOT_CONTENT = frozenset({FIELD, "csrfmiddlewaretoken"})
+
+
+def request_fingerprint(request: HttpRequest) -> str:
+    """SHA-256 of the posted fields (but the tokens) and files (names, sizes and bytes): the
+    same for a repeat of a request, different for a form reused with other content. The
+    files are read once more here (check_uploads reads them too): a few milliseconds per
+    megabyte, for the guarantee that a different file is never taken for a repeat."""
+    digest = hashlib.sha256()
+    fields = sorted(
+        (name, values) for name, values in request.POST.lists() if name not in _NOT_CONTENT
+    )
+    digest.update(json.dumps(fields, ensure_ascii=False).encode())
+    for name, uploads in sorted(request.FILES.lists()):
+        for upload in uploads:
+            digest.update(json.dumps([name, upload.name, upload.size]).encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest()
+
+
 def submission_from_request(request: HttpRequest) -> SubmissionKey | None:
     """The key of the form posted in `request`, for the service's `submission=`; None when
     the request carries no token. Raises ApplicationError (pt-BR) for a token that expired
@@ -105,22 +135,30 @@ def submission_from_request(request: HttpRequest) -> SubmissionKey | None:
     if not token:
         return None
     key = _read(token, user=request.user, action=request.path)
-    return SubmissionKey(scope=user_scope(request.user), key=key, action=request.path)
+    return SubmissionKey(
+        scope=user_scope(request.user),
+        key=key,
+        action=request.path,
+        fingerprint=request_fingerprint(request),
+    )
 
 
 def token_to_render(request: HttpRequest, action: str, form=None) -> str:
     """The token a form shows: the one it was posted with, when it comes back with errors and
-    that token is still good (the corrected form must still be one submission), else a new
-    one. A form the view built afresh (after a success) gets a new token."""
+    that token is still good and unused (the corrected form must still be one submission),
+    else a new one. A form the view built afresh (after a success) gets a new token. Only
+    the re-rendering of a refused form asks the database (whether the token was used)."""
     if form is not None and getattr(form, "is_bound", False):
         posted = form.data.get(FIELD, "")
         if posted:
             try:
-                _read(posted, user=request.user, action=action)
+                key = _read(posted, user=request.user, action=action)
             except ApplicationError:
                 pass
             else:
-                return posted
+                used = Submission.objects.filter(scope=user_scope(request.user), key=key)
+                if not used.exists():
+                    return posted
     return submission_token(user=request.user, action=action)
 
 
@@ -159,19 +197,25 @@ def submission_claim(key: SubmissionKey | None) -> Claim:
     transaction fails, the claim goes with it and the key can be used again) or fails on
     the unique constraint, inside a savepoint, because an earlier request with the same key
     committed (a concurrent one is waited for by the database), and the earlier result is
-    returned through Claim.result(). Raises ApplicationError if the key was used for another
-    action. Without a key (None), nothing is claimed and nothing is a repeat."""
+    returned through Claim.result(). Raises ApplicationError (pt-BR) if the key was used for
+    another action or with another content (a page reused after the browser's back button:
+    that is a new submission, and must not be answered with the old result). Without a key
+    (None), nothing is claimed and nothing is a repeat."""
     if key is None:
         return Claim()
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("submission_claim() belongs inside the service's transaction")
     try:
         with transaction.atomic():
-            row = Submission.objects.create(scope=key.scope, key=key.key, action=key.action)
+            row = Submission.objects.create(
+                scope=key.scope, key=key.key, action=key.action, fingerprint=key.fingerprint
+            )
     except IntegrityError:
         earlier = Submission.objects.get(scope=key.scope, key=key.key)
         if earlier.action != key.action:
             raise ApplicationError(SUBMISSION_INVALID, code="submission_invalid") from None
+        if earlier.fingerprint != key.fingerprint:
+            raise ApplicationError(SUBMISSION_REUSED, code="submission_reused") from None
         return Claim(earlier=earlier)
     return Claim(row=row)
 

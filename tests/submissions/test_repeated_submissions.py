@@ -15,8 +15,14 @@ from django.test import Client
 from django.utils import timezone
 
 from servicedesk.core.models import Submission
-from servicedesk.core.submissions import FIELD, SUBMISSION_EXPIRED, SUBMISSION_INVALID
-from servicedesk.tickets.models import Ticket
+from servicedesk.core.submissions import (
+    FIELD,
+    SUBMISSION_EXPIRED,
+    SUBMISSION_INVALID,
+    SUBMISSION_REUSED,
+)
+from servicedesk.tickets.models import Attachment, Ticket, TimelineEntry
+from servicedesk.tickets.tests.factories import PDF_BYTES, upload
 
 from .forms import FORMS, hidden_inputs, make_world, snapshot
 
@@ -128,6 +134,46 @@ def test_two_renderings_of_a_form_are_two_submissions(world, django_capture_on_c
         response = send(client, sending, inputs, django_capture_on_commit_callbacks)
         assert response.status_code == 302
     assert Submission.objects.count() == 2
+
+
+def test_a_page_reused_for_another_message_is_refused_not_taken_for_a_repeat(
+    world, django_capture_on_commit_callbacks
+):
+    """The browser's back button brings the sent form back with its token; what is typed in it
+    now is a new message. Answering it with the first result would lose it: it is refused
+    (400, pt-BR), what was typed stays on the page with a new token, and sent again it goes."""
+    sending = FORMS[1].prepare(world)  # the requester's reply
+    client = client_for(sending.user)
+    inputs = rendered_form(client, sending)
+    assert send(client, sending, inputs, django_capture_on_commit_callbacks).status_code == 302
+    before = snapshot()
+
+    new_message = {"body": "Outra coisa: o relatório também falha.", "body_format": "text"}
+    refused = send(client, sending, inputs, django_capture_on_commit_callbacks, typed=new_message)
+
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert SUBMISSION_REUSED in html
+    assert "Outra coisa: o relatório também falha." in html
+    assert snapshot() == before
+    fresh = hidden_inputs(html, sending.action)
+    assert fresh[FIELD] != inputs[FIELD]
+    sent = send(client, sending, fresh, django_capture_on_commit_callbacks, typed=new_message)
+    assert sent.status_code == 302
+    assert TimelineEntry.objects.filter(body_text__startswith="Outra coisa").count() == 1
+
+
+def test_the_same_text_with_another_file_is_not_a_repeat(world, django_capture_on_commit_callbacks):
+    sending = FORMS[0].prepare(world)  # opening a ticket
+    client = client_for(sending.user)
+    inputs = rendered_form(client, sending)
+    typed = sending.typed()
+    send(client, sending, inputs, django_capture_on_commit_callbacks, typed=typed)
+    other_file = {**typed, "files": [upload("comprovante.pdf", PDF_BYTES + b"%% v2\n")]}
+    refused = send(client, sending, inputs, django_capture_on_commit_callbacks, typed=other_file)
+    assert refused.status_code == 400
+    assert SUBMISSION_REUSED in refused.content.decode()
+    assert Ticket.objects.count() == 1 and Attachment.objects.count() == 1
 
 
 def test_another_users_token_is_not_honoured(world, django_capture_on_commit_callbacks):

@@ -18,6 +18,7 @@ from servicedesk.core.submissions import (
     FIELD,
     SUBMISSION_EXPIRED,
     SUBMISSION_INVALID,
+    SUBMISSION_REUSED,
     SubmissionKey,
     submission_claim,
     submission_from_request,
@@ -166,6 +167,51 @@ def test_a_key_is_not_honoured_for_another_action(user):
     with pytest.raises(ApplicationError) as refused, transaction.atomic():
         submission_claim(key(user, action="/chamados/12/aprovar/"))
     assert refused.value.message == SUBMISSION_INVALID
+
+
+@pytest.mark.django_db
+def test_a_key_is_not_honoured_for_another_content(user):
+    first = SubmissionKey(scope=f"user:{user.pk}", key="k1", action=ACTION, fingerprint="a" * 64)
+    with transaction.atomic():
+        submission_claim(first).record(TicketFactory())
+    with transaction.atomic():
+        assert submission_claim(first).repeated
+    changed = SubmissionKey(scope=first.scope, key="k1", action=ACTION, fingerprint="b" * 64)
+    with pytest.raises(ApplicationError) as refused, transaction.atomic():
+        submission_claim(changed)
+    assert refused.value.message == SUBMISSION_REUSED
+
+
+def test_the_fingerprint_is_the_content_without_the_tokens(user):
+    def request(**data):
+        made = RequestFactory().post(ACTION, data)
+        made.user = user
+        return submissions.request_fingerprint(made)
+
+    same = request(body="Olá", envio="t1", csrfmiddlewaretoken="c1")
+    assert same == request(body="Olá", envio="t2", csrfmiddlewaretoken="c2")
+    assert same != request(body="Olá!", envio="t1", csrfmiddlewaretoken="c1")
+    assert request(body="x", files=upload_of(b"1")) != request(body="x", files=upload_of(b"2"))
+    assert request(body="x", files=upload_of(b"1")) == request(body="x", files=upload_of(b"1"))
+
+
+def upload_of(content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("a.pdf", content, "application/pdf")
+
+
+@pytest.mark.django_db
+def test_a_used_token_is_not_shown_again_on_a_refused_form(user):
+    request = RequestFactory().post(ACTION)
+    request.user = user
+    token = submission_token(user=user, action=ACTION)
+    with transaction.atomic():
+        submission_claim(submission_from_request(posted(user, token))).record(TicketFactory())
+    with CaptureQueriesContext(connection) as queries:
+        fresh = token_to_render(request, ACTION, BoundForm({FIELD: token}))
+    assert fresh != token
+    assert len(queries) == 1  # only a refused form's re-rendering asks
 
 
 @pytest.mark.django_db

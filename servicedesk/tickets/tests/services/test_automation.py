@@ -25,6 +25,13 @@ from servicedesk.tickets.status import Status, WaitingOn
 from servicedesk.tickets.tests.factories import TicketFactory
 
 T0 = timezone.make_aware(timezone.datetime(2026, 3, 2, 9, 0))
+NOTHING_DONE = {
+    "reminded": 0,
+    "auto_approved": 0,
+    "auto_resolved": 0,
+    "closed": 0,
+    "submissions_forgotten": 0,
+}
 
 
 @pytest.fixture
@@ -68,13 +75,7 @@ class TestPendingSolution:
         assert ticket.last_interaction_at == T0  # a reminder is not an interaction
 
         report = run_at(T0 + timedelta(days=9))
-        assert report.as_dict() == {
-            "reminded": 0,
-            "auto_approved": 0,
-            "auto_resolved": 0,
-            "closed": 0,
-            "submissions_forgotten": 0,
-        }
+        assert report.as_dict() == NOTHING_DONE
 
         report = run_at(T0 + timedelta(days=10))
         assert report.auto_approved == 1
@@ -174,13 +175,7 @@ def test_waiting_on_third_parties_never_resolves_by_itself(team):
     ticket = TicketFactory(subject=subject, status=Status.WAITING, waiting_on=WaitingOn.THIRD_PARTY)
     Ticket.objects.filter(pk=ticket.pk).update(last_interaction_at=T0)
     report = run_at(T0 + timedelta(days=60))
-    assert report.as_dict() == {
-        "reminded": 0,
-        "auto_approved": 0,
-        "auto_resolved": 0,
-        "closed": 0,
-        "submissions_forgotten": 0,
-    }
+    assert report.as_dict() == NOTHING_DONE
 
 
 @pytest.mark.django_db
@@ -220,13 +215,7 @@ def test_running_twice_changes_nothing_more(team):
     entries = TimelineEntry.objects.count()
     second = run_at(T0 + timedelta(days=10, minutes=5))
     assert first.auto_approved == 3
-    assert second.as_dict() == {
-        "reminded": 0,
-        "auto_approved": 0,
-        "auto_resolved": 0,
-        "closed": 0,
-        "submissions_forgotten": 0,
-    }
+    assert second.as_dict() == NOTHING_DONE
     assert TimelineEntry.objects.count() == entries
     assert all(Ticket.objects.get(pk=t.pk).status == Status.RESOLVED for t in tickets)
 
