@@ -7,9 +7,10 @@ tasks run inline, as before. None of them ever raises into the ticket action: a 
 e-mail is logged, the reply or the approval it follows stands.
 
 Who is told: requester-facing events go to the requester only; team-facing ones to the
-assigned agent or, with nobody assigned, to the active members of the assigned group. Never
-the author of the event, never an inactive user, never a private note; attachments by name
-only; CPFs masked."""
+assigned agent or, with nobody assigned, to the active members of the assigned group; a
+ticket that lands in a group with no active member goes to the active supervisors
+(ticket_unattended). Never the author of the event, never an inactive user, never a private
+note; attachments by name only; CPFs masked."""
 
 import functools
 import logging
