@@ -177,10 +177,14 @@ class Claim:
     def result(self) -> models.Model:
         """What the first submission produced, as the service returned it then."""
         earlier = self.earlier
-        if not earlier.result_type:  # a service that claimed and recorded nothing
-            raise ApplicationError(SUBMISSION_WITHOUT_RESULT, code="submission_repeated")
-        model = apps.get_model(earlier.result_type)
-        return model._default_manager.get(pk=earlier.result_id)
+        # Nothing to show: a service that claimed and recorded nothing, or a result deleted
+        # since (an administrator removed the ticket). Still a repeat: refused, not redone.
+        if earlier.result_type:
+            model = apps.get_model(earlier.result_type)
+            found = model._default_manager.filter(pk=earlier.result_id).first()
+            if found is not None:
+                return found
+        raise ApplicationError(SUBMISSION_WITHOUT_RESULT, code="submission_repeated")
 
     def record(self, result: models.Model) -> models.Model:
         """Note what this submission produced (in the same transaction) and return it."""

@@ -144,6 +144,19 @@ def test_the_first_claim_does_the_work_and_a_repeat_gets_its_result(user):
 
 
 @pytest.mark.django_db
+def test_a_repeat_whose_result_is_gone_is_refused_not_redone(user):
+    ticket = TicketFactory()
+    with transaction.atomic():
+        submission_claim(key(user)).record(ticket)
+    Ticket.objects.filter(pk=ticket.pk).delete()
+    with transaction.atomic():
+        claim = submission_claim(key(user))
+        with pytest.raises(ApplicationError) as refused:
+            claim.result()
+    assert refused.value.message == "Este formulário já foi enviado."
+
+
+@pytest.mark.django_db
 def test_a_failed_transaction_gives_the_key_back(user):
     with pytest.raises(ApplicationError), transaction.atomic():
         submission_claim(key(user))
