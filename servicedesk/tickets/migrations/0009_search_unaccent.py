@@ -7,8 +7,9 @@ exactly, so that the planner uses them.
 
 On a large database this is slow and takes locks (README, "Upgrading"): the stored document
 is a generated column, so replacing it rewrites tickets_ticket under an exclusive lock, and
-the timeline's index is built anew (writes to the timeline wait meanwhile). Run it in a
-maintenance window.
+the timeline's index is built anew (writes to the timeline wait meanwhile): about four
+minutes for a million tickets and five million entries on a busy 2-core machine. Run it in a
+maintenance window. 0010 then vacuums the rewritten table.
 """
 
 from django.db import migrations
@@ -35,6 +36,11 @@ def _switch(schema_editor, *, tickets: str, entries: str) -> None:
     schema_editor.execute(
         f"CREATE INDEX tickets_entry_body_fts_idx ON tickets_timelineentry USING gin ({entries})"
     )
+    # The new column has no statistics yet: without them PostgreSQL guessed 25 matches for a
+    # word found in 200,000 tickets and read them all (1.3 s instead of 20 ms at 1M). The
+    # entries' expression index gets its statistics the same way. A few seconds each.
+    schema_editor.execute("ANALYZE tickets_ticket")
+    schema_editor.execute("ANALYZE tickets_timelineentry")
 
 
 def forwards(apps, schema_editor):
