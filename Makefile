@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: install run test lint format vendor
+.PHONY: install run dev-env test lint format vendor
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "O portal precisa de Python 3.11 ou mais novo."; exit 1; }
@@ -21,12 +21,19 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Development server with demo data on SQLite; e-mails are printed to the terminal.
-run: export DEBUG ?= true
-run: install
+run: install dev-env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Portal em http://127.0.0.1:$(PORT)/"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The development set-up in .env (read by config/settings.py), shared by the server and by
+# every manage.py command run in this checkout: development mode, and e-mail links that
+# point at the port served.
+DEV_ENV ?= .env
+dev-env:
+	@test -x $(BIN)/python || $(MAKE) install
+	$(BIN)/python scripts/dev_env.py $(DEV_ENV) DEBUG=true PORTAL_BASE_URL=http://127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -88,6 +88,16 @@ def main(argv=None) -> int:
         "Desk: full-text search in Sem atribuição": desk_ticket_list(
             user=agent, text="remanejamento beneficiário"
         )[page],
+        # Typed without accents or in capitals (issue 14): the same plans, the same rows.
+        "Desk: full-text search, unaccented capitals": desk_ticket_list(
+            user=agent, queue="todos", text="REMANEJAMENTO BENEFICIARIO"
+        )[page],
+        "Desk: search by requester name, unaccented": desk_ticket_list(
+            user=agent, queue="todos", text="jessica goncalves"
+        )[page],
+        "Meus chamados, search without accents": ticket_list_for_requester(
+            user=maria, text="orcamentaria"
+        )[:20],
     }
     if args.only:
         cases = {title: qs for title, qs in cases.items() if args.only in title}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,13 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
+
+# A `.env` file next to manage.py fills in what the environment leaves unset (the environment
+# wins). `make run` writes DEBUG and PORTAL_BASE_URL there, so every command of the checkout
+# runs in the server's development set-up. PORTAL_ENV_FILE names another file; empty, none.
+_ENV_FILE = os.environ.get("PORTAL_ENV_FILE", str(BASE_DIR / ".env"))
+if _ENV_FILE:
+    load_dotenv(_ENV_FILE, override=False)
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -88,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "servicedesk.core.middleware.DevelopmentNotFoundMiddleware",
     # Last, as django-axes requires, so it sees the final response of a failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -213,6 +222,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
+# Where agents and supervisors land after logging in without a `next`: their workspace.
+PORTAL_AGENT_LOGIN_REDIRECT_URL = "desk:queue"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 10)

@@ -6,6 +6,8 @@ what a test client on plain HTTP cannot do. A variable already set (DATABASE_URL
 
 import os
 
+# A developer's .env (written by `make run`: DEBUG=true) is not the tests' set-up.
+os.environ.setdefault("PORTAL_ENV_FILE", "")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("PORTAL_STATIC_FROM_SOURCE", "true")

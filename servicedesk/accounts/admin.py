@@ -49,7 +49,7 @@ class UserAdmin(DjangoUserAdmin):
         "is_superuser",
         "support_groups",
     )
-    search_fields = ("cpf", "full_name", "email")
+    search_fields = ("cpf", "full_name__folded_contains", "email")
     ordering = ("full_name",)
     readonly_fields = (
         "last_login",

@@ -21,13 +21,23 @@ PASSWORD_CHANGED = "Senha alterada."
 PREFERENCES_SAVED = "Preferências salvas."
 
 
-def _next_url(request) -> str:
+def landing_url(user) -> str:
+    """Where a login without `next` lands: the desk for agents and supervisors, whose
+    workspace it is all day; the home page for everybody else. An agent is a supervisor or a
+    member of a support group, the rule of tickets.permissions.is_agent (a higher layer),
+    asked here of the user's own groups in one query."""
+    if user.is_supervisor or user.support_groups.exists():
+        return resolve_url(settings.PORTAL_AGENT_LOGIN_REDIRECT_URL)
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _next_url(request, user) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return resolve_url("core:home")
+    return landing_url(user)
 
 
 @sensitive_post_parameters("password")
@@ -36,11 +46,11 @@ def _next_url(request) -> str:
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     if request.user.is_authenticated:
-        return redirect(_next_url(request))
+        return redirect(_next_url(request, request.user))
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         login(request, form.user)
-        return redirect(_next_url(request))
+        return redirect(_next_url(request, form.user))
     status = 400 if form.is_bound else 200
     context = {
         "form": form,

@@ -85,7 +85,11 @@ def preview_link(subject: Subject) -> str:
 @admin.register(SupportGroup)
 class SupportGroupAdmin(admin.ModelAdmin):
     list_display = ("name", "member_count", "active_member_count")
-    search_fields = ("name", "members__full_name", "members__cpf")
+    search_fields = (
+        "name__folded_contains",
+        "members__full_name__folded_contains",
+        "members__cpf",
+    )
     filter_horizontal = ("members", "services")
 
     def get_queryset(self, request):
@@ -118,7 +122,7 @@ class SupportGroupAdmin(admin.ModelAdmin):
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "order")
     list_editable = ("order",)
-    search_fields = ("name",)
+    search_fields = ("name__folded_contains",)
     prepopulated_fields = {"slug": ("name",)}
 
 
@@ -184,7 +188,12 @@ class ServiceAdmin(nested_admin.NestedModelAdmin):
     list_editable = ("order",)
     list_filter = ("category", "is_active")
     list_select_related = ("category",)
-    search_fields = ("title", "slug", "short_description", "subjects__name")
+    search_fields = (
+        "title__folded_contains",
+        "slug",
+        "short_description__folded_contains",
+        "subjects__name__folded_contains",
+    )
     prepopulated_fields = {"slug": ("title",)}
     fields = ("title", "slug", "short_description", "icon", "category", "order", "is_active")
     inlines = [SubjectInline]
@@ -199,7 +208,11 @@ class SubjectAdmin(RoutesToGroup, nested_admin.NestedModelAdmin):
     list_display = ("name", "service", "support_group", "order", "is_active")
     list_filter = ("service__category", "service", "support_group", "is_active")
     list_select_related = ("service", "support_group")
-    search_fields = ("name", "description", "service__title")
+    search_fields = (
+        "name__folded_contains",
+        "description__folded_contains",
+        "service__title__folded_contains",
+    )
     ordering = ("service__category__order", "service__order", "service__title", "order", "name")
     fields = ("service", "name", "description", "support_group", "order", "is_active", "preview")
     readonly_fields = ("preview",)

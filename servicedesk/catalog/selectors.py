@@ -1,6 +1,5 @@
 """Reads of the catalog for the portal: only active cards and subjects are ever offered."""
 
-import unicodedata
 from dataclasses import dataclass
 
 from django.db import models
@@ -8,17 +7,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
 from servicedesk.core import readcache
+from servicedesk.core.search import fold
 
 from .models import Category, FormField, Service, Subject, SupportGroup
 
 SERVICE_NOT_FOUND = "Card de atendimento não encontrado."
 SUBJECT_NOT_FOUND = "Assunto não encontrado neste card."
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so "orcamento" finds "Orçamento"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @dataclass(frozen=True)

@@ -9,4 +9,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Núcleo"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        # Imported for what they register: the system checks; the folded_contains lookup
+        # and SQLite's search functions.
+        from . import checks, search  # noqa: F401

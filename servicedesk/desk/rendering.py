@@ -14,6 +14,24 @@ from servicedesk.tickets.templatetags.tickets_tags import status_badge, time_htm
 
 from .selectors import QueueRow
 
+# The table's columns: (key, label, ?ordem= when first clicked, ?ordem= that reverses it).
+# The labels head the columns (views/queue.py) and label each cell (data-label), which is
+# what phones show beside each value once the rows become cards (portal.css).
+COLUMNS = (
+    ("numero", "Número", "-numero", "numero"),
+    ("status", "Status", "status", "-status"),
+    ("card", "Card", None, None),
+    ("assunto", "Assunto", None, None),
+    ("requerente", "Requerente", None, None),
+    ("grupo", "Grupo", None, None),
+    ("tecnico", "Técnico", None, None),
+    ("aberto", "Aberto em", "-aberto", "aberto"),
+    # The requester's clock (tickets/status.py): their last message or the team's last public
+    # one, never a private note or a reassignment.
+    ("atualizado", "Última interação", "-atualizado", "atualizado"),
+)
+_CELL = {key: f'data-label="{escape(label)}"' for key, label, _, _ in COLUMNS}
+
 _WAITING_ICON = '<i class="fas {} portal-desk-waiting" aria-hidden="true"></i> '
 _THIRD_PARTY_ICON = _WAITING_ICON.format("fa-hourglass-half")
 _REQUESTER_ICON = _WAITING_ICON.format("fa-user-clock")
@@ -32,15 +50,18 @@ def _row(row: QueueRow, ticket_url, zone) -> str:
     if waiting:
         third_party = row.waiting_on == WaitingOn.THIRD_PARTY
         icon = _THIRD_PARTY_ICON if third_party else _REQUESTER_ICON
+    cell = _CELL
     return (
-        f'<tr{css}><th scope="row"><a href="{ticket_url(row.number)}">nº {row.number}</a></th>'
-        f"<td>{icon}{status_badge(row, desk_view=True)}</td>"
-        f"<td>{escape(row.card)}</td><td>{escape(row.subject)}</td>"
-        f"<td>{escape(row.requester)}</td>"
-        f"<td>{escape(row.group) or '—'}{UNATTENDED if row.unattended else ''}</td>"
-        f"<td>{escape(row.agent) or '—'}</td>"
-        f"<td>{time_html(row.created_at, zone)}</td>"
-        f"<td>{time_html(row.last_interaction_at, zone)}</td>"
+        f'<tr{css}><th scope="row" {cell["numero"]}>'
+        f'<a href="{ticket_url(row.number)}">nº {row.number}</a></th>'
+        f"<td {cell['status']}>{icon}{status_badge(row, desk_view=True)}</td>"
+        f"<td {cell['card']}>{escape(row.card)}</td>"
+        f"<td {cell['assunto']}>{escape(row.subject)}</td>"
+        f"<td {cell['requerente']}>{escape(row.requester)}</td>"
+        f"<td {cell['grupo']}>{escape(row.group) or '—'}{UNATTENDED if row.unattended else ''}</td>"
+        f"<td {cell['tecnico']}>{escape(row.agent) or '—'}</td>"
+        f"<td {cell['aberto']}>{time_html(row.created_at, zone)}</td>"
+        f"<td {cell['atualizado']}>{time_html(row.last_interaction_at, zone)}</td>"
         "</tr>\n"
     )
 

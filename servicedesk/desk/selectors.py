@@ -15,6 +15,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Exists,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -30,6 +31,7 @@ from servicedesk.accounts.models import User
 from servicedesk.catalog.models import Service, Subject, SupportGroup
 from servicedesk.catalog.selectors import with_active_member_count
 from servicedesk.core import readcache
+from servicedesk.core.search import SEARCH_CONFIG, SQLITE_JSON_TEXT
 from servicedesk.tickets.models import Ticket, TimelineEntry
 from servicedesk.tickets.permissions import agent_scope
 from servicedesk.tickets.selectors import StatusLabelled, tickets_for_desk
@@ -217,10 +219,11 @@ def _cpf_filter(digits: str) -> Q:
     return Q(requester__cpf__contains=digits)
 
 
-# The ticket's stored answers document (tickets migration 0008: a column the model does not
-# declare, and the only one of that name in the query, so unqualified) against the words as
-# SearchQuery(search_type="websearch") writes them.
-ANSWERS_MATCH = "search_document @@ websearch_to_tsquery('portuguese'::regconfig, %s)"
+# The ticket's stored answers document (tickets migrations 0008 and 0009: a column the model
+# does not declare, and the only one of that name in the query, so unqualified) against the
+# words as SearchQuery(search_type="websearch") writes them, accents and case folded by the
+# text search configuration (core/search.py).
+ANSWERS_MATCH = f"search_document @@ websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
 
 
 def _search_candidates(tickets: QuerySet[Ticket], text: str, order_by: tuple) -> QuerySet:
@@ -240,15 +243,18 @@ def _search_candidates(tickets: QuerySet[Ticket], text: str, order_by: tuple) ->
     # Imported here: django.contrib.postgres is installed only on PostgreSQL.
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
-    query = SearchQuery(text, config="portuguese", search_type="websearch")
+    query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
     # The parts read from tickets keep to `tickets` (what the agent may see, the queue and
     # the filters), checked on the ticket's own row, so the limit counts tickets the page
     # can show; the timeline's part comes last.
     tickets = tickets.order_by()
     # Requesters and subjects are small tables; their tickets come through the FK indexes.
-    requesters = User.objects.filter(full_name__icontains=text).values("pk")
+    # Each word somewhere in the name ("joao araujo" finds "João Conceição Araújo").
+    requesters = User.objects.filter(
+        Q.create([("full_name__folded_contains", word) for word in text.split()])
+    ).values("pk")
     subjects = (
-        Subject.objects.annotate(document=SearchVector("name", config="portuguese"))
+        Subject.objects.annotate(document=SearchVector("name", config=SEARCH_CONFIG))
         .filter(document=query)
         .values("pk")
     )
@@ -282,19 +288,28 @@ def _search_candidates(tickets: QuerySet[Ticket], text: str, order_by: tuple) ->
 def _text_filter(
     tickets: QuerySet[Ticket], text: str, order_by: tuple
 ) -> tuple[QuerySet[Ticket], Q]:
-    """The requester's name, the subject, the answers and the timeline's text: full-text
-    search on PostgreSQL, a plain case-insensitive match elsewhere."""
+    """The requester's name, the subject, the answers and the timeline's text, whatever the
+    accents and the case (core/search.py): full-text search on PostgreSQL; on SQLite, each
+    word as a folded substring, all of them in the same place, as PostgreSQL asks of its
+    documents."""
     if settings.IS_POSTGRESQL:
         # One candidate set, found through the indexes, then the page filters, orders and
         # pages it. An OR of the parts over the whole table (even as hashed subqueries)
         # made PostgreSQL fetch every match of a common word before the first row.
         return tickets, Q(pk__in=_search_candidates(tickets, text, order_by))
-    in_entries = TimelineEntry.objects.filter(ticket=OuterRef("pk"), body_text__icontains=text)
-    tickets = tickets.alias(answers_text=Cast("answers", TextField()))
+    words = text.split()
+
+    def each_word(field: str) -> Q:
+        return Q.create([(f"{field}__folded_contains", word) for word in words])
+
+    in_entries = TimelineEntry.objects.filter(each_word("body_text"), ticket=OuterRef("pk"))
+    # SQLite stores the answers' JSON with its accents escaped: match their decoded strings.
+    answers_text = Func(Cast("answers", TextField()), function=SQLITE_JSON_TEXT)
+    tickets = tickets.alias(answers_text=answers_text)
     return tickets, (
-        Q(requester__full_name__icontains=text)
-        | Q(subject__name__icontains=text)
-        | Q(answers_text__icontains=text)
+        each_word("requester__full_name")
+        | each_word("subject__name")
+        | each_word("answers_text")
         | Exists(in_entries)
     )
 

@@ -46,11 +46,20 @@ def timeline_html(request, context: dict) -> SafeString:
     return mark_safe(html)  # noqa: S308 - a template's output, cached
 
 
+# The columns of "Meus chamados": they head the table (tickets/ticket_list.html) and label each
+# cell (data-label), which phones show beside each value once the rows become cards.
+REQUESTER_COLUMNS = ("Número", "Status", "Card", "Assunto", "Última atualização")
+_NUMBER, _STATUS, _CARD, _SUBJECT, _UPDATED = (
+    f'data-label="{escape(label)}"' for label in REQUESTER_COLUMNS
+)
+
+
 def _requester_row(row: RequesterRow, ticket_url, zone) -> str:
     return (
-        f'<tr><td><a href="{ticket_url(row.number)}">nº {row.number}</a></td>'
-        f"<td>{status_badge(row)}</td><td>{escape(row.card)}</td><td>{escape(row.subject)}</td>"
-        f"<td>{time_html(row.last_interaction_at, zone)}</td></tr>\n"
+        f'<tr><td {_NUMBER}><a href="{ticket_url(row.number)}">nº {row.number}</a></td>'
+        f"<td {_STATUS}>{status_badge(row)}</td><td {_CARD}>{escape(row.card)}</td>"
+        f"<td {_SUBJECT}>{escape(row.subject)}</td>"
+        f"<td {_UPDATED}>{time_html(row.last_interaction_at, zone)}</td></tr>\n"
     )
 
 

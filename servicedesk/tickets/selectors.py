@@ -41,13 +41,14 @@ def ticket_list_for_requester(
     *, user: User, status: str | None = None, text: str = ""
 ) -> QuerySet[Ticket]:
     """The requester's own tickets, most recent activity first, optionally filtered by status
-    and by a text that is a ticket number or part of the subject or card name."""
+    and by a text that is a ticket number or part of the subject or card name, whatever its
+    accents and case ("emenda" finds "Emendas", "credito" finds "Crédito")."""
     tickets = Ticket.objects.filter(requester=user)
     if status:
         tickets = tickets.filter(status=status)
     text = text.strip().lstrip("#").strip()
     if text:
-        match = Q(subject__name__icontains=text) | Q(service__title__icontains=text)
+        match = Q(subject__name__folded_contains=text) | Q(service__title__folded_contains=text)
         if text.isdigit():
             match |= Q(pk=int(text))
         tickets = tickets.filter(match)

@@ -93,6 +93,8 @@ def _server_env(tmp: Path) -> dict[str, str]:
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         # One deliberate wrong password (the login page with errors) must not lock 127.0.0.1.
         PORTAL_LOGIN_FAILURE_LIMIT="50",
+        # The checkout's .env (`make run`'s development settings) is not the server's.
+        PORTAL_ENV_FILE="",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -182,8 +184,23 @@ _PAGE_ERRORS = re.compile(
 )
 
 
+# Chromium does not always put a CSP violation in the console (an inline style attribute set
+# by a script, for one): every watched page reports each violation's event as a console
+# error, which the watcher below then counts like any other.
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(
+    `CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "(inline)"}` +
+      ` at ${event.sourceFile || "?"}:${event.lineNumber}:${event.columnNumber}` +
+      ` sample=${JSON.stringify(event.sample)}`
+  );
+});
+"""
+
+
 class ConsoleWatcher:
-    """Collects error-level console messages and uncaught exceptions of the pages it watches."""
+    """Collects error-level console messages, uncaught exceptions and Content-Security-Policy
+    violations of the pages it watches."""
 
     def __init__(self):
         self.errors: list[str] = []
@@ -192,6 +209,9 @@ class ConsoleWatcher:
         self._failed_pages_said: list[str] = []
 
     def watch(self, page, label: str):
+        """Watch a page before it opens anything (the CSP reporter applies from the next
+        navigation on)."""
+        page.add_init_script(CSP_REPORTER)
         page.on("console", lambda message: self._console(label, page, message))
         page.on("pageerror", lambda error: self.errors.append(f"[{label}] pageerror: {error}"))
         page.on("response", self._response)

@@ -13,6 +13,8 @@ CARD_TITLE = "SIOP Emendas Parlamentares"
 CARD_URL = "/servicos/siop-emendas-parlamentares/"
 SUBJECT = "Erro ao cadastrar ou alterar emenda"
 HOME_URL = re.compile(r"^https?://[^/]+/(\?.*)?$")
+# Requesters land on the home page after logging in, agents and supervisors on the desk.
+LANDING_URL = re.compile(r"^https?://[^/]+/(mesa/)?(\?.*)?$")
 TICKET_URL = re.compile(r"/chamados/(\d+)/$")
 
 
@@ -23,7 +25,7 @@ def login(page: Page, account: tuple[str, str]) -> None:
     page.get_by_label("CPF").press_sequentially(cpf)
     page.get_by_label("Senha").fill(password)
     page.get_by_role("button", name="Entrar", exact=True).click()
-    page.wait_for_url(HOME_URL)
+    page.wait_for_url(LANDING_URL)
 
 
 def counters(page: Page) -> dict[str, int]:

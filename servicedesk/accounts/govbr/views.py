@@ -7,13 +7,14 @@ import requests
 from django.contrib.auth import login
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
 from servicedesk.accounts.services import user_record_govbr_login
+from servicedesk.accounts.views import landing_url
 from servicedesk.core.errors import ApplicationError
 
 from .backends import GovbrBackend
@@ -126,4 +127,4 @@ def govbr_callback(request):
     login(request, user, backend=BACKEND_PATH)
     request.session[SESSION_FROM_GOVBR] = True
     user_record_govbr_login(user=user, trust_level=backend.trust_level)
-    return redirect(next_url or resolve_url("core:home"))
+    return redirect(next_url or landing_url(user))

@@ -16,7 +16,7 @@ from servicedesk.core.pagination import KnownCountPaginator
 
 from ..decorators import agent_required
 from ..forms import QueueFilterForm
-from ..rendering import queue_rows_html
+from ..rendering import COLUMNS, queue_rows_html
 from ..selectors import (
     COUNT_LIMIT,
     DEFAULT_QUEUE,
@@ -34,20 +34,6 @@ from ..selectors import (
 PAGE_SIZE = 25
 # The id of the region the tabs, the filters and the links swap with htmx.
 REGION_ID = "mesa-fila"
-# The table's columns: (key, label, ?ordem= when first clicked, ?ordem= that reverses it).
-COLUMNS = (
-    ("numero", "Número", "-numero", "numero"),
-    ("status", "Status", "status", "-status"),
-    ("card", "Card", None, None),
-    ("assunto", "Assunto", None, None),
-    ("requerente", "Requerente", None, None),
-    ("grupo", "Grupo", None, None),
-    ("tecnico", "Técnico", None, None),
-    ("aberto", "Aberto em", "-aberto", "aberto"),
-    # The requester's clock (tickets/status.py): their last message or the team's last public
-    # one, never a private note or a reassignment.
-    ("atualizado", "Última interação", "-atualizado", "atualizado"),
-)
 
 
 class CappedPaginator(KnownCountPaginator):

@@ -45,13 +45,21 @@ def assign_within(
         if ticket.status == lifecycle.Status.NEW
         else lifecycle.Event.REASSIGN
     )
+    before_agent, before_group = ticket.assigned_agent, ticket.assigned_group
+    # Names as they were (the timeline is the audit log); the entry shows only what changed
+    # (templatetags/tickets_tags.assignment_change). The labels are what entries written
+    # before the names were stored apart carry.
     payload = {
-        "from_label": _assignee_label(ticket.assigned_agent, ticket.assigned_group)
-        if (ticket.assigned_agent or ticket.assigned_group)
+        "from_label": _assignee_label(before_agent, before_group)
+        if (before_agent or before_group)
         else "",
         "to_label": _assignee_label(agent, group),
         "to_agent": agent.pk if agent else None,
         "to_group": group.pk if group else None,
+        "from_agent_name": before_agent.get_full_name() if before_agent else "",
+        "from_group_name": before_group.name if before_group else "",
+        "to_agent_name": agent.get_full_name() if agent else "",
+        "to_group_name": group.name if group else "",
     }
     ticket.assigned_agent = agent
     ticket.assigned_group = group

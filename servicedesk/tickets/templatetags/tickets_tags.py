@@ -1,5 +1,7 @@
 """Template helpers for tickets and their timeline."""
 
+import re
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from html import escape
 
@@ -36,6 +38,66 @@ def status_change_labels(payload: dict) -> tuple[str, str]:
     return (
         state_label(payload.get("from"), payload.get("from_waiting_on")),
         state_label(payload.get("to"), payload.get("to_waiting_on")),
+    )
+
+
+@dataclass(frozen=True)
+class AssignmentChange:
+    """What an assignment changed, each part "" when it did not change: the agent now and
+    before, the group now and before. `unknown` holds the old labels of an entry that could
+    not be told apart (shown whole, as it was written)."""
+
+    agent: str = ""
+    agent_before: str = ""
+    group: str = ""
+    group_before: str = ""
+    unknown: tuple[str, str] | None = None
+
+
+_LABEL_WITH_GROUP = re.compile(r"^(?P<agent>.+) \((?P<group>[^()]+)\)$")
+
+
+def _names_from_label(label: str) -> tuple[str, str] | None:
+    """(agent, group) of an old "Agent (Group)" label; None when the label is a single name,
+    which may be an agent or a group."""
+    match = _LABEL_WITH_GROUP.match(label)
+    return (match["agent"], match["group"]) if match else None
+
+
+def _change_from_labels(before: str, after: str) -> AssignmentChange:
+    """The change of an entry written with labels only (payload from_label/to_label)."""
+    now, then = _names_from_label(after), _names_from_label(before)
+    if now and then:  # an agent with a group before and after
+        agent, group = now
+        agent_before, group_before = then
+        return AssignmentChange(
+            agent=agent if agent != agent_before else "",
+            agent_before=agent_before if agent != agent_before else "",
+            group=group if group != group_before else "",
+            group_before=group_before if group != group_before else "",
+        )
+    if now and not before:
+        return AssignmentChange(agent=now[0], group=now[1])
+    if now and before == now[1]:  # the group's ticket taken by one of its agents
+        return AssignmentChange(agent=now[0])
+    return AssignmentChange(unknown=(after, before))
+
+
+@register.simple_tag
+def assignment_change(payload: dict) -> AssignmentChange:
+    """What an assignment entry changed, for partials/entries/_assignment.html: "Atribuído a
+    X" when the group stays, the group when it changes, both when both do (issue 14)."""
+    if "to_agent_name" not in payload:
+        return _change_from_labels(payload.get("from_label", ""), payload.get("to_label", ""))
+    agent, agent_before = payload["to_agent_name"], payload.get("from_agent_name", "")
+    group, group_before = payload.get("to_group_name", ""), payload.get("from_group_name", "")
+    agent_changed = agent != agent_before
+    group_changed = group != group_before
+    return AssignmentChange(
+        agent=agent if agent_changed else "",
+        agent_before=agent_before if agent_changed else "",
+        group=group if group_changed else "",
+        group_before=group_before if group_changed else "",
     )
 
 

@@ -21,7 +21,7 @@ from servicedesk.surveys.services import survey_window
 
 from ..forms import CommentForm, InlineImageForm, ReplyForm
 from ..permissions import fetch_with_scope, role_on_ticket
-from ..rendering import requester_page_html, timeline_html
+from ..rendering import REQUESTER_COLUMNS, requester_page_html, timeline_html
 from ..selectors import (
     counter_items,
     requester_counters_read,
@@ -71,6 +71,7 @@ def ticket_list(request):
     context = {
         "page": page,
         "rows_html": requester_page_html(request.user, page, status=status, searched=bool(text)),
+        "columns": REQUESTER_COLUMNS,
         "counters": counters,
         "status": status,
         "text": text,

@@ -75,10 +75,10 @@ def test_ticket_page_shows_the_request_to_its_requester_only(client, requester):
 def test_the_list_names_a_renamed_card_at_once(client, requester):
     ticket = TicketFactory(requester=requester, subject=SubjectFactory(service__title="Emendas"))
     client.force_login(requester)
-    assert "<td>Emendas</td>" in client.get(LIST).content.decode()
+    assert '<td data-label="Card">Emendas</td>' in client.get(LIST).content.decode()
     ticket.service.title = "Emendas parlamentares"
     ticket.service.save()
-    assert "<td>Emendas parlamentares</td>" in client.get(LIST).content.decode()
+    assert '<td data-label="Card">Emendas parlamentares</td>' in client.get(LIST).content.decode()
 
 
 def test_the_list_is_read_once_until_one_of_my_tickets_changes(
@@ -98,7 +98,7 @@ def test_the_list_is_read_once_until_one_of_my_tickets_changes(
     mine[0].save()
     html = client.get(LIST).content.decode()
     badge = '<span class="br-tag portal-status portal-status-resolved">'
-    assert f"nº {mine[0].number}</a></td><td>{badge}" in html
+    assert f'nº {mine[0].number}</a></td><td data-label="Status">{badge}' in html
 
 
 def test_names_in_my_list_are_shown_as_text_never_as_markup(client, requester):
