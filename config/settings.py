@@ -39,6 +39,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -68,6 +78,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "servicedesk.core",
+    "servicedesk.outbox",
     "servicedesk.accounts",
     "servicedesk.catalog",
     "servicedesk.tickets",
@@ -152,12 +163,23 @@ if IS_POSTGRESQL:
 
 # --- Cache (Redis in production, memory by default) ---------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Redis is an accelerator: a Redis that stops answering must cost a page at most one short
+# wait (seconds), after which the cache is skipped for PORTAL_REDIS_RETRY_SECONDS
+# (servicedesk/core/breaker.py) and pages read the database.
+PORTAL_REDIS_CONNECT_TIMEOUT = env_float("PORTAL_REDIS_CONNECT_TIMEOUT", 0.25)
+PORTAL_REDIS_TIMEOUT = env_float("PORTAL_REDIS_TIMEOUT", 0.5)
+PORTAL_REDIS_RETRY_SECONDS = env_float("PORTAL_REDIS_RETRY_SECONDS", 10)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "servicedesk.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
+            # Passed to redis-py's connection pool (Django's documented OPTIONS).
+            "OPTIONS": {
+                "socket_connect_timeout": PORTAL_REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": PORTAL_REDIS_TIMEOUT,
+            },
         }
     }
 else:
@@ -177,15 +199,52 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # The queue tasks go to, and the worker's -Q: one of its own when the Redis is shared.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it ends, so a worker that dies mid-task leaves it to another.
+# With Redis as broker, a task not acknowledged within the visibility timeout is handed out
+# again: it must exceed the longest task (an outbox run stops starting deliveries after
+# PORTAL_OUTBOX_TASK_SECONDS, plus one e-mail's EMAIL_TIMEOUT) and the longest retry
+# countdown (PORTAL_OUTBOX_RETRY_MAX_SECONDS), or a task would run twice. The outbox's
+# sweep re-queues an interrupted event sooner than this (PORTAL_OUTBOX_STALE_SECONDS).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+PORTAL_CELERY_VISIBILITY_TIMEOUT = env_int("PORTAL_CELERY_VISIBILITY_TIMEOUT", 600)
+# Seconds a publish waits for the broker: the relay after a commit must never hold a request
+# for long (the event stays in the outbox for the sweep instead).
+PORTAL_BROKER_TIMEOUT_SECONDS = env_float("PORTAL_BROKER_TIMEOUT_SECONDS", 2)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": PORTAL_CELERY_VISIBILITY_TIMEOUT,
+    "socket_timeout": PORTAL_BROKER_TIMEOUT_SECONDS,
+    "socket_connect_timeout": PORTAL_BROKER_TIMEOUT_SECONDS,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = PORTAL_BROKER_TIMEOUT_SECONDS
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = env_str("TIME_ZONE", "America/Sao_Paulo")
+
+# --- Outbox (servicedesk/outbox/services.py, docs/outbox.md) ------------------------------
+# Attempts of one delivery (one e-mail) before it is marked failed, and the back-off between
+# them in seconds (doubling, with jitter): 10 attempts reach about 30 minutes.
+PORTAL_OUTBOX_MAX_ATTEMPTS = env_int("PORTAL_OUTBOX_MAX_ATTEMPTS", 10)
+PORTAL_OUTBOX_RETRY_BASE_SECONDS = env_float("PORTAL_OUTBOX_RETRY_BASE_SECONDS", 10)
+PORTAL_OUTBOX_RETRY_MAX_SECONDS = env_float("PORTAL_OUTBOX_RETRY_MAX_SECONDS", 300)
+# Retries of a run the database interrupted (back-off 1, 2, 4 … 60 s); then the sweep.
+PORTAL_OUTBOX_DATABASE_RETRIES = env_int("PORTAL_OUTBOX_DATABASE_RETRIES", 30)
+# A run stops starting deliveries after this many seconds and continues in a new run.
+PORTAL_OUTBOX_TASK_SECONDS = env_float("PORTAL_OUTBOX_TASK_SECONDS", 120)
+# The sweep runs every PORTAL_OUTBOX_SWEEP_SECONDS and re-queues a pending event the broker
+# never took, or one still pending this long after it was due (a worker lost mid-event).
+PORTAL_OUTBOX_SWEEP_SECONDS = env_float("PORTAL_OUTBOX_SWEEP_SECONDS", 60)
+PORTAL_OUTBOX_STALE_SECONDS = env_float("PORTAL_OUTBOX_STALE_SECONDS", 180)
+# Finished events are deleted after this many days (failed ones are kept for the admin).
+PORTAL_OUTBOX_KEEP_DAYS = env_int("PORTAL_OUTBOX_KEEP_DAYS", 90)
+
 CELERY_BEAT_SCHEDULE = {
     # Automatic approval, resolution, closing and reminders of the ticket lifecycle.
     "ticket-automatic-transitions": {
         "task": "tickets.automatic_transitions_run",
         "schedule": 60 * 60,
     },
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": PORTAL_OUTBOX_SWEEP_SECONDS},
 }
 
 # --- Authentication -----------------------------------------------------------------------

@@ -6,8 +6,8 @@ from django.utils import timezone
 from servicedesk.accounts.models import User
 from servicedesk.catalog.models import Subject
 from servicedesk.core.errors import ApplicationError
-from servicedesk.notifications import events as notify
 
+from .. import notifications as notify
 from .. import status as lifecycle
 from ..models import EntryKind, Ticket, TimelineEntry
 from ..uploads import CheckedUpload
@@ -54,5 +54,5 @@ def ticket_open(
             payload={"to": status},
         )
         attachments_store(ticket=ticket, entry=entry, files=files, actor=actor, stored=stored)
-        notify.after_commit(notify.ticket_opened, ticket_id=ticket.pk, entry_id=entry.pk)
+        notify.ticket_opened(ticket, entry)
     return ticket
