@@ -218,6 +218,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": PORTAL_CELERY_VISIBILITY_TIMEOUT,
     "socket_timeout": PORTAL_BROKER_TIMEOUT_SECONDS,
     "socket_connect_timeout": PORTAL_BROKER_TIMEOUT_SECONDS,
+    # A publish does not reconnect in a loop (kombu's default waits up to the connection
+    # timeout): the worker's own consumer reconnects on its own terms
+    # (CELERY_BROKER_CONNECTION_MAX_RETRIES), the outbox's sweep re-queues what was missed.
+    "max_retries": 0,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = PORTAL_BROKER_TIMEOUT_SECONDS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

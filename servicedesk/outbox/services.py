@@ -103,11 +103,8 @@ def relay(event_id: int) -> bool:
         _not_queued(event_id)
         return False
     try:
-        event_deliver_task.apply_async(
-            kwargs={"event_id": event_id},
-            retry=True,
-            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
-        )
+        # One try, bounded by the broker's socket timeouts: the sweep is the retry.
+        event_deliver_task.apply_async(kwargs={"event_id": event_id}, retry=False)
     except Exception as error:  # broker down or stalled; inline: a bug in a handler
         if guard is not None:
             guard.failure(error)
