@@ -11,10 +11,11 @@ request cached from the rows as they were before the commit is superseded as wel
 
 Only with a cache every process shares (Redis): with the per-process memory cache, a bump in
 one gunicorn worker would not reach the others. `PORTAL_READ_CACHE` turns it on; off, every
-read goes to the database. With the cache unreachable, reads go to the database too: the portal stays up without
-Redis (entries that missed a bump meanwhile expire after PORTAL_READ_CACHE_SECONDS). The
-Redis backend's circuit-breaker (core/cache.py) logs the outage once and keeps a stalled
-Redis from costing each request its timeout; here a failed call is only a debug line.
+read goes to the database. With the cache unreachable, reads go to the database too: the
+portal stays up without Redis (entries that missed a bump meanwhile expire after
+PORTAL_READ_CACHE_SECONDS). The Redis backend's circuit-breaker (core/cache.py) logs the
+outage once and keeps a stalled Redis from costing each request its timeout; here a failed
+call is only a debug line.
 """
 
 import logging
