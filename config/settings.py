@@ -150,6 +150,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Seconds a 503 (the database unreachable) tells clients and proxies to wait (Retry-After).
+PORTAL_RETRY_AFTER_SECONDS = env_int("PORTAL_RETRY_AFTER_SECONDS", 30)
 IS_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # Memory for each sort or bitmap of a query. The desk's search reads a common word's matches
 # through a GIN bitmap: with PostgreSQL's default 4 MB, a word found in 200,000 tickets
