@@ -97,7 +97,7 @@ def relay(event_id: int) -> bool:
     did not take waits for the sweep (due_at empty)."""
     from .tasks import event_deliver_task  # the task module imports this one
 
-    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    eager = event_deliver_task.app.conf.task_always_eager
     guard = None if eager else _broker_breaker()
     if guard is not None and not guard.allow():
         _not_queued(event_id)
@@ -181,6 +181,9 @@ def _attempt(delivery_id: int, handler: Handler, now: datetime) -> _Attempt | No
             try:
                 with transaction.atomic():  # a savepoint: a failed handler leaves no half-write
                     handler(delivery)
+                    # Known before the savepoint is released: if the database fails from
+                    # here on, the effect is done all the same and must not be redone.
+                    attempt.handled, attempt.outcome = True, DeliveryStatus.SENT
             except Skip as skip:
                 attempt.handled, attempt.outcome = True, DeliveryStatus.SKIPPED
                 error_text = str(skip)
@@ -203,8 +206,6 @@ def _attempt(delivery_id: int, handler: Handler, now: datetime) -> _Attempt | No
                         delivery.pk,
                         attempts,
                     )
-            else:
-                attempt.handled, attempt.outcome = True, DeliveryStatus.SENT
             Delivery.objects.filter(pk=delivery.pk).update(
                 status=attempt.outcome,
                 attempts=attempts,
