@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import suppress
 
 import pytest
 import redis
@@ -93,10 +94,8 @@ def use_broker(queue):
     yield use
     switch_broker(**saved)
     for url in used:
-        try:
+        with suppress(redis.RedisError):
             redis.Redis.from_url(url, socket_timeout=2).delete(queue)
-        except redis.RedisError:
-            pass
 
 
 @pytest.fixture
