@@ -152,7 +152,8 @@ def sweep_in_a_process(queue: str, **env) -> str:
     """`manage.py outbox_sweep`, as cron or beat would run it: a process of its own."""
     return subprocess.run(
         [sys.executable, "manage.py", "outbox_sweep"],
-        cwd=ROOT, env=portal_env(CELERY_TASK_DEFAULT_QUEUE=queue, **env), capture_output=True, text=True, check=True, timeout=60,
+        cwd=ROOT, env=portal_env(CELERY_TASK_DEFAULT_QUEUE=queue, **env),
+        capture_output=True, text=True, check=True, timeout=60,
     ).stdout  # fmt: skip
 
 
