@@ -240,12 +240,21 @@ class SmtpSink:
 class Worker:
     """`celery -A config worker` in a process of its own; its output is kept."""
 
-    def __init__(self, env: dict[str, str], queue: str, *, pool: str = "solo", name: str = "w"):
+    def __init__(
+        self,
+        env: dict[str, str],
+        queue: str,
+        *,
+        pool: str = "solo",
+        name: str = "w",
+        concurrency: int = 2,
+    ):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}",
              "-Q", queue, "-n", f"{name}-{queue}@%h", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "--loglevel=INFO", "--concurrency=2"],
+             "--without-heartbeat", "--loglevel=INFO", f"--concurrency={concurrency}"],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,  # its pool's children die with it (kill())
         )  # fmt: skip
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -263,9 +272,10 @@ class Worker:
         return self
 
     def kill(self) -> None:
-        """SIGKILL: no warm shutdown, no acknowledgement, whatever it was doing."""
+        """SIGKILL to the worker and its pool, as when its machine or container dies: no warm
+        shutdown, no acknowledgement, whatever it was doing."""
         with suppress(ProcessLookupError):
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
     def stop(self) -> str:
@@ -284,6 +294,7 @@ def portal_env(**overrides: str) -> dict[str, str]:
     """The environment of a portal process (worker, gunicorn, beat) for these tests."""
     env = {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "fault-tests-secret-key-" + "x" * 40),
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",

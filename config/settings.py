@@ -197,8 +197,12 @@ PORTAL_READ_CACHE_SECONDS = env_int("PORTAL_READ_CACHE_SECONDS", 600)
 # --- Background tasks (Celery) ----------------------------------------------------------
 # With REDIS_URL, tasks go to a Celery worker through Redis; without it (the embedded
 # default) they run inline, in the request or command that queues them.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
+# CELERY_BROKER_URL (e.g. amqp://user:password@rabbitmq:5672//) puts the broker elsewhere
+# than the cache's Redis (README: Delivery guarantees).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = env_bool(
+    "CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL.startswith("memory://")
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 # The queue tasks go to, and the worker's -Q: one of its own when the Redis is shared.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
@@ -216,6 +220,8 @@ PORTAL_CELERY_VISIBILITY_TIMEOUT = env_int("PORTAL_CELERY_VISIBILITY_TIMEOUT", 6
 # Seconds a publish waits for the broker: the relay after a commit must never hold a request
 # for long (the event stays in the outbox for the sweep instead).
 PORTAL_BROKER_TIMEOUT_SECONDS = env_float("PORTAL_BROKER_TIMEOUT_SECONDS", 2)
+# The same for Celery workers (config/celery.py): long enough to outlast a short stall.
+PORTAL_WORKER_BROKER_TIMEOUT_SECONDS = env_float("PORTAL_WORKER_BROKER_TIMEOUT_SECONDS", 30)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": PORTAL_CELERY_VISIBILITY_TIMEOUT,
     "socket_timeout": PORTAL_BROKER_TIMEOUT_SECONDS,

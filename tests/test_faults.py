@@ -94,8 +94,14 @@ def use_broker(queue):
     yield use
     switch_broker(**saved)
     for url in used:
-        with suppress(redis.RedisError):
-            redis.Redis.from_url(url, socket_timeout=2).delete(queue)
+        if url.startswith("redis://"):
+            with suppress(redis.RedisError):
+                redis.Redis.from_url(url, socket_timeout=2).delete(queue)
+        else:
+            from kombu import Connection
+
+            with suppress(Exception), Connection(url, connect_timeout=3) as conn:
+                conn.default_channel.queue_delete(queue)
 
 
 @pytest.fixture
@@ -355,3 +361,44 @@ def _pdf(name: str, size: int):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, PDF_BYTES + b"0" * size, content_type="application/pdf")
+
+
+# --- RabbitMQ as the broker -----------------------------------------------------------------
+
+
+@pytest.fixture
+def rabbitmq_url() -> str:
+    """A RabbitMQ for the alternative-broker test (PORTAL_TEST_RABBITMQ_URL): the CI machines
+    run one; skipped elsewhere when it is down."""
+    import os
+
+    from kombu import Connection
+
+    url = os.environ.get("PORTAL_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
+    try:
+        with Connection(url, connect_timeout=3) as probe:
+            probe.ensure_connection(max_retries=1)
+    except Exception as error:
+        pytest.skip(f"RabbitMQ not reachable at {url}: {error}")
+    return url
+
+
+def test_rabbitmq_works_as_the_broker_worker_killed_mid_fan_out_included(
+    use_broker, queue, rabbitmq_url, redis_url, workers, sink
+):
+    use_broker(rabbitmq_url)
+    smtp = sink(hold_after=3)
+    env = {"DATABASE_URL": database_url(), "REDIS_URL": redis_url,
+           "CELERY_BROKER_URL": rabbitmq_url, "EMAIL_PORT": str(smtp.port)}  # fmt: skip
+    first = workers(**env)
+    subject, requester, agents = make_team(4)
+    ticket_open(actor=requester, subject=subject, answers=[], files=[])
+    wait_for(smtp.holding.is_set, 30, "the worker to be mid fan-out")
+    first.kill()
+    smtp.release()
+    workers(**env)
+    # RabbitMQ hands the killed worker's unacknowledged task to the new one by itself.
+    addresses = expected_addresses(requester, agents)
+    wait_for(lambda: set(smtp.per_recipient()) == addresses, 60, "the rest of the e-mails")
+    time.sleep(2)
+    assert_each_once(smtp, addresses)
