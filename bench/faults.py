@@ -364,6 +364,7 @@ def account(portal: Portal, load: Load, seeded: dict, drain_seconds: float) -> d
         "emails_received_total": sum(received.values()),
         "emails_missing": missing,
         "emails_duplicated": duplicated,
+        "duplicated_keys": [list(key) for key, count in received.items() if count > 1],
         "outbox_not_done": Event.objects.exclude(status=EventStatus.DONE).count(),
         "outbox_drained_after_seconds": drained_after,
         "home_page_p50_seconds": round(statistics.median(reads), 3) if reads else None,

@@ -4,7 +4,8 @@ import logging
 import smtplib
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
 from django.core.validators import validate_email
 
 logger = logging.getLogger(__name__)
@@ -29,16 +30,27 @@ def email_send(*, message_id: str, to: str, subject: str, text: str, html: str) 
     if valid_address(to) is None:
         logger.warning("e-mail %s not sent: invalid address", message_id)
         return False
+    # The connection is closed after the outbox records the message as sent, not before:
+    # the QUIT exchange stays out of the moment between the server's acceptance and that
+    # record (docs/outbox.md, "What once means exactly").
+    connection = get_connection()
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         to=[to],
         headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated"},
+        connection=connection,
     )
     message.attach_alternative(html, "text/html")
     try:
+        connection.open()
         message.send()
     except smtplib.SMTPRecipientsRefused:
+        connection.close()
         logger.warning("e-mail %s not sent: the SMTP server refused the recipient", message_id)
         return False
+    except BaseException:
+        connection.close()
+        raise
+    transaction.on_commit(connection.close)
     return True

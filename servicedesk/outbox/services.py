@@ -180,6 +180,15 @@ def _attempt(delivery_id: int, handler: Handler, now: datetime) -> _Attempt | No
             error_text = ""
             try:
                 with transaction.atomic():  # a savepoint: a failed handler leaves no half-write
+                    # Marked before the handler runs, so that once its effect is done only the
+                    # commit stands between the effect and its record (a process killed in
+                    # between is the one case sent twice: docs/outbox.md).
+                    Delivery.objects.filter(pk=delivery.pk).update(
+                        status=DeliveryStatus.SENT,
+                        attempts=attempts,
+                        last_error="",
+                        finished_at=now,
+                    )
                     handler(delivery)
                     # Known before the savepoint is released: if the database fails from
                     # here on, the effect is done all the same and must not be redone.
@@ -206,12 +215,13 @@ def _attempt(delivery_id: int, handler: Handler, now: datetime) -> _Attempt | No
                         delivery.pk,
                         attempts,
                     )
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=attempt.outcome,
-                attempts=attempts,
-                last_error=error_text,
-                finished_at=None if attempt.outcome == DeliveryStatus.PENDING else now,
-            )
+            if attempt.outcome != DeliveryStatus.SENT:  # the savepoint undid the mark
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=attempt.outcome,
+                    attempts=attempts,
+                    last_error=error_text,
+                    finished_at=None if attempt.outcome == DeliveryStatus.PENDING else now,
+                )
     except DATABASE_ERRORS as error:
         done = [[delivery_id, attempt.outcome]] if attempt.handled else []
         raise Interrupted(error, done) from error
