@@ -5,8 +5,8 @@ import smtplib
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
 from django.core.validators import validate_email
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
