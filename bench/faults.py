@@ -413,8 +413,17 @@ def write(results: dict) -> None:
         "requests) |",
         "",
         "Non-302 answers are refusals while a service was down (503 with Retry-After while "
-        "PostgreSQL was), never acknowledged, so never counted as due.",
+        "PostgreSQL was), never acknowledged, so never counted as due. Messages are counted by "
+        "Message-ID, derived from (event, recipient): a message received twice is a duplicate "
+        "even though mail clients would show it once.",
     ]
+    if r["emails_duplicated"]:
+        lines += [
+            "",
+            f"Duplicated (ticket, user): {r['duplicated_keys']}. The one window the outbox "
+            "leaves (docs/outbox.md): a worker killed after the SMTP server accepted a message "
+            "and before the commit of its record sends it again, with the same Message-ID.",
+        ]
     (RESULTS / "faults.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
