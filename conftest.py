@@ -23,11 +23,16 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # The database rolls back after each test; what was cached from it must go too.
+    # The database rolls back after each test; what was cached from it must go too. An
+    # outage one test caused (a circuit-breaker left open) must not reach the next one.
     from django.core.cache import cache
 
+    from servicedesk.core.breaker import reset_all
+
+    reset_all()
     cache.clear()
     yield
+    reset_all()
     cache.clear()
 
 

@@ -40,6 +40,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -76,6 +86,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "servicedesk.core",
+    "servicedesk.outbox",
     "servicedesk.accounts",
     "servicedesk.catalog",
     "servicedesk.tickets",
@@ -87,6 +98,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A body cut short (a connection lost mid-upload) is refused before anything reads it.
+    "servicedesk.core.bodies.CompleteBodyMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -146,6 +159,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Seconds a 503 (the database unreachable) tells clients and proxies to wait (Retry-After).
+PORTAL_RETRY_AFTER_SECONDS = env_int("PORTAL_RETRY_AFTER_SECONDS", 30)
 IS_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # Memory for each sort or bitmap of a query. The desk's search reads a common word's matches
 # through a GIN bitmap: with PostgreSQL's default 4 MB, a word found in 200,000 tickets
@@ -161,12 +176,23 @@ if IS_POSTGRESQL:
 
 # --- Cache (Redis in production, memory by default) ---------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Redis is an accelerator: a Redis that stops answering must cost a page at most one short
+# wait (seconds), after which the cache is skipped for PORTAL_REDIS_RETRY_SECONDS
+# (servicedesk/core/breaker.py) and pages read the database.
+PORTAL_REDIS_CONNECT_TIMEOUT = env_float("PORTAL_REDIS_CONNECT_TIMEOUT", 0.25)
+PORTAL_REDIS_TIMEOUT = env_float("PORTAL_REDIS_TIMEOUT", 0.5)
+PORTAL_REDIS_RETRY_SECONDS = env_float("PORTAL_REDIS_RETRY_SECONDS", 10)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "servicedesk.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
+            # Passed to redis-py's connection pool (Django's documented OPTIONS).
+            "OPTIONS": {
+                "socket_connect_timeout": PORTAL_REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": PORTAL_REDIS_TIMEOUT,
+            },
         }
     }
 else:
@@ -180,21 +206,68 @@ PORTAL_READ_CACHE_SECONDS = env_int("PORTAL_READ_CACHE_SECONDS", 600)
 # --- Background tasks (Celery) ----------------------------------------------------------
 # With REDIS_URL, tasks go to a Celery worker through Redis; without it (the embedded
 # default) they run inline, in the request or command that queues them.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
+# CELERY_BROKER_URL (e.g. amqp://user:password@rabbitmq:5672//) puts the broker elsewhere
+# than the cache's Redis (README: Delivery guarantees).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = env_bool(
+    "CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL.startswith("memory://")
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 # The queue tasks go to, and the worker's -Q: one of its own when the Redis is shared.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it ends, so a worker that dies mid-task leaves it to another.
+# With Redis as broker, a task not acknowledged within the visibility timeout is handed out
+# again: it must exceed the longest task (an outbox run stops starting deliveries after
+# PORTAL_OUTBOX_TASK_SECONDS, plus one e-mail's EMAIL_TIMEOUT) and the longest retry
+# countdown (PORTAL_OUTBOX_RETRY_MAX_SECONDS), or a task would run twice. The outbox's
+# sweep re-queues an interrupted event sooner than this (PORTAL_OUTBOX_STALE_SECONDS).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+PORTAL_CELERY_VISIBILITY_TIMEOUT = env_int("PORTAL_CELERY_VISIBILITY_TIMEOUT", 600)
+# Seconds a publish waits for the broker: the relay after a commit must never hold a request
+# for long (the event stays in the outbox for the sweep instead).
+PORTAL_BROKER_TIMEOUT_SECONDS = env_float("PORTAL_BROKER_TIMEOUT_SECONDS", 2)
+# The same for Celery workers (config/celery.py): long enough to outlast a short stall.
+PORTAL_WORKER_BROKER_TIMEOUT_SECONDS = env_float("PORTAL_WORKER_BROKER_TIMEOUT_SECONDS", 30)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": PORTAL_CELERY_VISIBILITY_TIMEOUT,
+    "socket_timeout": PORTAL_BROKER_TIMEOUT_SECONDS,
+    "socket_connect_timeout": PORTAL_BROKER_TIMEOUT_SECONDS,
+    # A publish does not reconnect in a loop (kombu's default waits up to the connection
+    # timeout): the worker's own consumer reconnects on its own terms
+    # (CELERY_BROKER_CONNECTION_MAX_RETRIES), the outbox's sweep re-queues what was missed.
+    "max_retries": 0,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = PORTAL_BROKER_TIMEOUT_SECONDS
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = env_str("TIME_ZONE", "America/Sao_Paulo")
+
+# --- Outbox (servicedesk/outbox/services.py, docs/outbox.md) ------------------------------
+# Attempts of one delivery (one e-mail) before it is marked failed, and the back-off between
+# them in seconds (doubling, with jitter): 10 attempts reach about 30 minutes.
+PORTAL_OUTBOX_MAX_ATTEMPTS = env_int("PORTAL_OUTBOX_MAX_ATTEMPTS", 10)
+PORTAL_OUTBOX_RETRY_BASE_SECONDS = env_float("PORTAL_OUTBOX_RETRY_BASE_SECONDS", 10)
+PORTAL_OUTBOX_RETRY_MAX_SECONDS = env_float("PORTAL_OUTBOX_RETRY_MAX_SECONDS", 300)
+# Retries of a run the database interrupted (back-off 1, 2, 4 … 60 s); then the sweep.
+PORTAL_OUTBOX_DATABASE_RETRIES = env_int("PORTAL_OUTBOX_DATABASE_RETRIES", 30)
+# A run stops starting deliveries after this many seconds and continues in a new run.
+PORTAL_OUTBOX_TASK_SECONDS = env_float("PORTAL_OUTBOX_TASK_SECONDS", 120)
+# The sweep runs every PORTAL_OUTBOX_SWEEP_SECONDS and re-queues a pending event the broker
+# never took, or one still pending this long after it was due (a worker lost mid-event).
+PORTAL_OUTBOX_SWEEP_SECONDS = env_float("PORTAL_OUTBOX_SWEEP_SECONDS", 60)
+PORTAL_OUTBOX_STALE_SECONDS = env_float("PORTAL_OUTBOX_STALE_SECONDS", 180)
+# Finished events are deleted after this many days (failed ones are kept for the admin).
+PORTAL_OUTBOX_KEEP_DAYS = env_int("PORTAL_OUTBOX_KEEP_DAYS", 90)
+
 CELERY_BEAT_SCHEDULE = {
     # Automatic approval, resolution, closing and reminders of the ticket lifecycle.
     "ticket-automatic-transitions": {
         "task": "tickets.automatic_transitions_run",
         "schedule": 60 * 60,
     },
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": PORTAL_OUTBOX_SWEEP_SECONDS},
 }
 
 # --- Authentication -----------------------------------------------------------------------

@@ -11,6 +11,9 @@ admin.site.site_header = "Administração do Portal de Atendimento"
 admin.site.site_title = "Portal de Atendimento"
 admin.site.index_title = "Administração"
 
+# A database that cannot be reached answers 503 with Retry-After (servicedesk/core/error_views.py).
+handler500 = "servicedesk.core.error_views.server_error"
+
 urlpatterns = [
     path("", include("servicedesk.core.urls")),
     path("", include("servicedesk.accounts.urls")),

@@ -11,9 +11,11 @@ request cached from the rows as they were before the commit is superseded as wel
 
 Only with a cache every process shares (Redis): with the per-process memory cache, a bump in
 one gunicorn worker would not reach the others. `PORTAL_READ_CACHE` turns it on; off, every
-read goes to the database. With the cache unreachable, reads go to the database too and the
-error is logged: the portal stays up without Redis (entries that missed a bump meanwhile
-expire after PORTAL_READ_CACHE_SECONDS).
+read goes to the database. With the cache unreachable, reads go to the database too: the
+portal stays up without Redis (entries that missed a bump meanwhile expire after
+PORTAL_READ_CACHE_SECONDS). The Redis backend's circuit-breaker (core/cache.py) logs the
+outage once and keeps a stalled Redis from costing each request its timeout; here a failed
+call is only a debug line.
 """
 
 import logging
@@ -57,7 +59,7 @@ def _bump_now(names: Iterable[str]) -> None:
             except ValueError:  # never read yet, or evicted: any new value will do
                 cache.set(key, time.time_ns(), None)
     except CACHE_ERRORS:
-        logger.exception("read cache: could not bump %s", list(names))
+        logger.debug("read cache: could not bump %s", list(names), exc_info=True)
 
 
 def bump(*names: str) -> None:
@@ -98,7 +100,7 @@ class Fetched:
         try:
             cache.set(_entry_key(read.name), (versions, value), settings.PORTAL_READ_CACHE_SECONDS)
         except CACHE_ERRORS:
-            logger.exception("read cache: could not keep %s", read.name)
+            logger.debug("read cache: could not keep %s", read.name, exc_info=True)
         return value
 
 
@@ -120,7 +122,8 @@ def fetch(*reads: Read) -> Fetched:
                 cache.add(key, time.time_ns(), None)
                 found[key] = cache.get(key)
     except CACHE_ERRORS:
-        logger.exception("read cache: %s read from the database", [read.name for read in reads])
+        names = [read.name for read in reads]
+        logger.debug("read cache: %s read from the database", names, exc_info=True)
         return Fetched(reads, None)
     return Fetched(reads, found)
 

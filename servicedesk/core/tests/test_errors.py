@@ -63,3 +63,65 @@ def test_a_form_posted_after_the_session_expired_explains_what_to_do(requester):
     html = response.content.decode()
     assert "A página expirou" in html
     assert "recarregue a página" in html
+
+
+# --- The database unreachable -----------------------------------------------------------------
+
+DATABASE_DOWN_SCRIPT = """
+import django, json
+django.setup()
+from django.test import Client
+client = Client(raise_request_exception=False)
+client.cookies["sessionid"] = "a" * 32  # a logged-in visitor: the session is in the database
+answers = {}
+for path in ["/", "/chamados/", "/mesa/"]:
+    response = client.get(path)
+    answers[path] = [response.status_code, response.get("Retry-After"),
+                     response.content.decode()[:3000]]
+login = Client(raise_request_exception=False).post(
+    "/entrar/", {"cpf": "52998224725", "password": "demo-requerente"}
+)
+answers["login"] = [login.status_code, login.get("Retry-After"), login.content.decode()[:3000]]
+print(json.dumps(answers))
+"""
+
+
+def test_with_the_database_unreachable_pages_answer_503_with_retry_after(tmp_path):
+    """A real unreachable database: PostgreSQL on a port nobody listens on, in a process of
+    its own (the test's own database stays up)."""
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from servicedesk.core.error_views import DATABASE_UNAVAILABLE
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "false",
+        "PORTAL_STATIC_FROM_SOURCE": "true",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/portal",
+        "PORTAL_RETRY_AFTER_SECONDS": "45",
+    }
+    output = subprocess.run(
+        [sys.executable, "-c", DATABASE_DOWN_SCRIPT],
+        env=env,
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    answers = json.loads(output)
+    for path, (status, retry_after, body) in answers.items():
+        assert (status, retry_after) == (503, "45"), path
+        assert DATABASE_UNAVAILABLE in body, path
+    assert 'lang="pt-BR"' in answers["/"][2]

@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from servicedesk.accounts.tests.factories import UserFactory
 from servicedesk.notifications import events
+from servicedesk.outbox.models import Delivery, DeliveryStatus
+from servicedesk.outbox.services import record, sweep
+from servicedesk.tickets import notifications as topics
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services.automation import automatic_transitions_run
 from servicedesk.tickets.services.solutions import (
@@ -162,8 +165,17 @@ def test_a_private_note_e_mails_nobody_and_never_leaks_into_later_e_mails(
 
 def test_a_private_entry_is_refused_even_if_someone_asked(committed, mailoutbox, team, ticket):
     note = note_add(actor=team.agent, ticket=ticket, body=SECRET_NOTE, body_format="text")
-    assert events.agent_replied(ticket_id=ticket.pk, entry_id=note.pk) == 0
+    with committed():
+        record(
+            topics.AGENT_REPLIED,
+            recipients=[ticket.requester_id],
+            ticket_id=ticket.pk,
+            entry_id=note.pk,
+        )
     assert mailoutbox == []
+    delivery = Delivery.objects.get(event__topic=topics.AGENT_REPLIED)
+    assert delivery.status == DeliveryStatus.SKIPPED
+    assert delivery.last_error == f"entry {note.pk} is private"
 
 
 def test_a_requesters_message_goes_to_the_assigned_agent_only(
@@ -378,8 +390,14 @@ def test_no_survey_invitation_once_the_survey_is_answered(
     pending_solution(ticket, team.agent, committed, mailoutbox)
     solution_approve(actor=requester, ticket=ticket)
     survey_answer(actor=requester, ticket=ticket, stars=5)
-    assert events.survey_invitation(ticket_id=ticket.pk) == 0
-    assert mailoutbox == []
+    # The invitation recorded by the approval is delivered after the answer: nothing to send.
+    assert Delivery.objects.get(event__topic=topics.SURVEY_INVITATION).status == "pending"
+    with committed():
+        sweep(now=timezone.now() + timedelta(hours=1))
+    assert [message.subject.split("] ")[1] for message in mailoutbox] == [
+        "Solução aprovada pelo requerente"
+    ]
+    assert Delivery.objects.get(event__topic=topics.SURVEY_INVITATION).status == "skipped"
 
 
 # --- Preferences, missing addresses, inactive users -------------------------------------------
@@ -432,3 +450,25 @@ def test_cpfs_in_text_are_masked_but_other_numbers_stay():
         "CPF ***.456.789-**, processo 12345678901"
     )
     assert events.mask_cpfs("cpf 12345678909") == "cpf ***.456.789-**"
+
+
+# --- Recipients are decided at commit ---------------------------------------------------------
+
+
+def test_who_is_told_is_decided_at_commit_not_when_a_worker_gets_to_it(
+    django_capture_on_commit_callbacks, mailoutbox, requester, team, ticket
+):
+    """Measured before the outbox: with the worker behind, a ticket an agent took before
+    the e-mail task ran told only that agent, not the group it was opened for."""
+    from servicedesk.tickets.services.assignment import ticket_assign
+
+    with django_capture_on_commit_callbacks(execute=False) as relays:
+        opened = ticket_open(actor=requester, subject=ticket.subject, answers=[], files=[])
+    ticket_assign(actor=team.agent, ticket=opened, agent=team.agent)  # before any worker ran
+    team.colleague.email = "carla.nova@example.gov.br"  # what changes later is read later
+    team.colleague.save()
+    for relay in relays:
+        relay()
+    sent = by_recipient(mailoutbox)
+    assert set(sent) == {requester.email, team.agent.email, "carla.nova@example.gov.br"}
+    assert sent[team.agent.email].subject.endswith("Novo chamado: Erro ao salvar emenda")

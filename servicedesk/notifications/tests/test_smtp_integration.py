@@ -1,13 +1,9 @@
-"""E-mail for real: a ticket action in this process, the message through Redis to a Celery
-worker process, and from it over SMTP to a server on loopback (aiosmtpd)."""
+"""E-mail for real: a ticket action in this process, its outbox event through Redis to a
+Celery worker process, and from it over SMTP to a server on loopback (aiosmtpd)."""
 
 import email
 import email.policy
-import os
 import socket
-import subprocess
-import sys
-import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -19,6 +15,7 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 
+from bench.processes import Worker, portal_env
 from config.celery import app
 from servicedesk.tickets.models import EntryKind
 from servicedesk.tickets.services.timeline import ticket_reply
@@ -95,59 +92,26 @@ def redis_queue(redis_url):
     redis.Redis.from_url(redis_url).delete(queue)
 
 
-class Worker:
-    def __init__(self, process: subprocess.Popen):
-        self.process = process
-        self.lines: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    def saw(self, text: str) -> bool:
-        return any(text in line for line in list(self.lines))
-
-
 @pytest.fixture
 def start_worker(redis_queue, redis_url):
-    """`celery -A config worker` in its own process, sending through EMAIL_PORT."""
+    """`celery -A config worker` in its own process (bench/processes.py), sending through
+    EMAIL_PORT."""
     workers = []
 
     def start(email_port: int) -> Worker:
         db = connection.settings_dict
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "REDIS_URL": redis_url,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            # The tasks the worker queues itself (each e-mail of an event) stay on its queue.
-            "CELERY_TASK_DEFAULT_QUEUE": redis_queue,
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(email_port),
-            "EMAIL_TIMEOUT": "5",
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "-Q", redis_queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=INFO"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        workers.append(Worker(process))
+        env = portal_env(
+            DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            REDIS_URL=redis_url,
+            CELERY_TASK_DEFAULT_QUEUE=redis_queue,
+            EMAIL_PORT=str(email_port),
+        )
+        workers.append(Worker(env, redis_queue))
         return workers[-1]
 
     yield start
     for worker in workers:
-        worker.process.terminate()
-        try:
-            worker.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.process.kill()
-            worker.process.wait()
-        worker.reader.join(timeout=5)
-        print("".join(worker.lines))  # shown by pytest when the test fails
+        print(worker.stop())  # shown by pytest when the test fails
 
 
 @pytest.fixture
@@ -199,7 +163,7 @@ def test_with_the_smtp_server_down_the_action_succeeds_and_the_task_retries(
     assert assigned.status == Status.ASSIGNED
     assert assigned.entries.filter(pk=entry.pk, kind=EntryKind.MESSAGE).exists()
 
-    wait_for(lambda: worker.saw("retry: Retry in"), 20, "the worker to retry the e-mail")
+    wait_for(lambda: worker.saw("attempt 2 failed"), 20, "the worker to retry the e-mail")
     with smtp_server(port) as inbox:
         wait_for(lambda: inbox.received, 20, "the retried message at the SMTP server")
     ((recipients, raw),) = inbox.received

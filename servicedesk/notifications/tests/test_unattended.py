@@ -5,7 +5,9 @@ import pytest
 
 from servicedesk.accounts.tests.factories import UserFactory
 from servicedesk.catalog.tests.factories import SubjectFactory, SupportGroupFactory
-from servicedesk.notifications import events
+from servicedesk.outbox.models import Event
+from servicedesk.outbox.services import deliver
+from servicedesk.tickets import notifications as topics
 from servicedesk.tickets.services.assignment import ticket_assign
 from servicedesk.tickets.services.tickets import ticket_open
 from servicedesk.tickets.status import Status
@@ -93,9 +95,16 @@ def test_someone_who_joins_or_takes_the_ticket_before_delivery_spares_the_e_mail
     mailoutbox, requester, supervisors, empty_group, agent
 ):
     subject = SubjectFactory(support_group=empty_group)
-    ticket = ticket_open(actor=requester, subject=subject, answers=ANSWERS, files=[])
-    opening = ticket.entries.get()
+    # Not committed: the outbox holds the events until they are delivered below.
+    first = ticket_open(actor=requester, subject=subject, answers=ANSWERS, files=[])
+    second = ticket_open(actor=requester, subject=subject, answers=ANSWERS, files=[])
+    unattended = Event.objects.filter(topic=topics.TICKET_UNATTENDED)
+    first_event = unattended.get(data__ticket_id=first.pk)
+    second_event = unattended.get(data__ticket_id=second.pk)
     empty_group.members.add(agent)
-    assert events.ticket_unattended(ticket_id=ticket.pk, entry_id=opening.pk) == 0
+    run = deliver(first_event.pk)
+    assert (run.sent, run.skipped) == (0, 2)
     empty_group.members.remove(agent)
-    assert events.ticket_unattended(ticket_id=ticket.pk, entry_id=opening.pk) == 2
+    run = deliver(second_event.pk)
+    assert (run.sent, run.skipped) == (2, 0)
+    assert {message.to[0] for message in mailoutbox} == {s.email for s in supervisors}

@@ -7,8 +7,8 @@ from servicedesk.catalog.models import SupportGroup
 from servicedesk.catalog.selectors import group_has_active_members
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.submissions import SubmissionKey, submission_claim
-from servicedesk.notifications import events as notify
 
+from .. import notifications as notify
 from .. import status as lifecycle
 from ..models import EntryKind, Ticket, TimelineEntry
 from ..permissions import is_agent
@@ -66,7 +66,7 @@ def assign_within(
     entry = transition_apply(action, event, kind=EntryKind.ASSIGNMENT, payload=payload)
     if agent is None and not group_has_active_members(group.pk if group else None):
         # Left to a group nobody is in: the supervisors hear of it (issue 14).
-        notify.after_commit(notify.ticket_unattended, ticket_id=ticket.pk, entry_id=entry.pk)
+        notify.ticket_unattended(ticket, entry)
     return entry
 
 

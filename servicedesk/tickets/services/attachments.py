@@ -8,11 +8,17 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from servicedesk.accounts.models import User
+from servicedesk.core.errors import ApplicationError
 
 from ..models import Attachment, Ticket, TimelineEntry, attachment_path
 from ..uploads import CheckedUpload, check_upload
 
 logger = logging.getLogger(__name__)
+
+STORAGE_FAILED = (
+    "Não foi possível guardar os arquivos agora. Nada foi salvo: tente de novo em alguns "
+    "minutos; se o erro continuar, avise a equipe de suporte do SIOP."
+)
 
 
 @contextmanager
@@ -31,6 +37,25 @@ def files_removed_on_failure() -> Iterator[list[str]]:
         raise
 
 
+def _save(name: str, checked: CheckedUpload) -> str:
+    """Write one file under `name` (random, so new). A write that fails halfway (disk full,
+    quota, I/O error) leaves part of the file behind, and Django's storage does not remove
+    it: we do. A storage error becomes STORAGE_FAILED for the user (the form keeps what they
+    typed; the transaction around rolls back)."""
+    try:
+        return default_storage.save(name, checked.upload)
+    except BaseException as error:
+        try:
+            if default_storage.exists(name):
+                default_storage.delete(name)
+        except OSError:
+            logger.exception("could not delete the partial file %s", name)
+        if isinstance(error, OSError):
+            logger.exception("storing %s failed", name)
+            raise ApplicationError(STORAGE_FAILED, field="files") from error
+        raise
+
+
 def attachments_store(
     *,
     ticket: Ticket,
@@ -44,8 +69,8 @@ def attachments_store(
     and a files_removed_on_failure() block."""
     attachments = []
     for checked in files:
-        name = default_storage.save(attachment_path(None, checked.name), checked.upload)
-        stored.append(name)
+        stored.append(_save(attachment_path(None, checked.name), checked))
+        name = stored[-1]
         attachments.append(
             Attachment(
                 ticket=ticket,

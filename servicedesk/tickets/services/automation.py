@@ -16,8 +16,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils import formats, timezone
 
 from servicedesk.core.submissions import submissions_forget_expired
-from servicedesk.notifications import events as notify
 
+from .. import notifications as notify
 from .. import status as lifecycle
 from ..models import EntryKind, Solution, SolutionStatus, Ticket, TimelineEntry
 from .transitions import Action, transition_apply
@@ -113,8 +113,8 @@ def _auto_resolve(ticket: Ticket, now: datetime, report: AutomationReport) -> bo
             payload={"reason": AUTO_RESOLVED.format(days=days)},
         )
         report.auto_resolved += 1
-    notify.after_commit(notify.ticket_auto_resolved, ticket_id=ticket.pk, entry_id=entry.pk)
-    notify.after_commit(notify.survey_invitation, ticket_id=ticket.pk)
+    notify.ticket_auto_resolved(ticket, entry)
+    notify.survey_invitation(ticket)
     return True
 
 
@@ -145,7 +145,7 @@ def _remind(ticket: Ticket, now: datetime, report: AutomationReport) -> bool:
     )
     ticket.reminder_sent_at = now
     ticket.save(update_fields=["reminder_sent_at", "updated_at"])
-    notify.after_commit(notify.auto_resolution_reminder, ticket_id=ticket.pk, entry_id=entry.pk)
+    notify.auto_resolution_reminder(ticket, entry)
     report.reminded += 1
     return True
 

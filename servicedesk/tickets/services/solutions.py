@@ -9,8 +9,8 @@ from django.db import transaction
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.submissions import SubmissionKey, submission_claim
-from servicedesk.notifications import events as notify
 
+from .. import notifications as notify
 from .. import status as lifecycle
 from ..models import EntryKind, Solution, SolutionStatus, Ticket, TimelineEntry
 from ..richtext import clean_body
@@ -50,7 +50,7 @@ def solution_propose(
             action, lifecycle.Event.PROPOSE_SOLUTION, kind=EntryKind.SOLUTION, body=clean
         )
         attach_to_entry(action, entry, clean, files, stored)
-        notify.after_commit(notify.solution_proposed, ticket_id=action.ticket.pk, entry_id=entry.pk)
+        notify.solution_proposed(action.ticket, entry)
         solution = Solution.objects.create(ticket=action.ticket, entry=entry, author=actor)
         return claim.record(solution)
 
@@ -98,12 +98,10 @@ def _decide(
         solution.decided_at = action.now
         solution.decision_entry = entry
         solution.save(update_fields=["status", "decided_at", "decision_entry", "updated_at"])
-        ids = {"ticket_id": action.ticket.pk, "entry_id": entry.pk}
-        if event == lifecycle.Event.APPROVE:
-            notify.after_commit(notify.solution_approved, **ids)
-            notify.after_commit(notify.survey_invitation, ticket_id=action.ticket.pk)
-        else:
-            notify.after_commit(notify.solution_refused, **ids)
+        approved = event == lifecycle.Event.APPROVE
+        notify.solution_decided(action.ticket, entry, solution, approved=approved)
+        if approved:
+            notify.survey_invitation(action.ticket)
         return claim.record(entry)
 
 
@@ -182,5 +180,5 @@ def ticket_reopen(
             action, lifecycle.Event.REOPEN, kind=EntryKind.REOPENING, body=clean
         )
         attach_to_entry(action, entry, clean, files, stored)
-        notify.after_commit(notify.ticket_reopened, ticket_id=action.ticket.pk, entry_id=entry.pk)
+        notify.ticket_reopened(action.ticket, entry)
         return claim.record(entry)

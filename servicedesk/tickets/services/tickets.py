@@ -8,8 +8,8 @@ from servicedesk.catalog.models import Subject
 from servicedesk.catalog.selectors import group_has_active_members
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.submissions import SubmissionKey, submission_claim
-from servicedesk.notifications import events as notify
 
+from .. import notifications as notify
 from .. import status as lifecycle
 from ..models import EntryKind, Ticket, TimelineEntry
 from ..uploads import CheckedUpload
@@ -65,8 +65,8 @@ def ticket_open(
             payload={"to": status},
         )
         attachments_store(ticket=ticket, entry=entry, files=files, actor=actor, stored=stored)
-        notify.after_commit(notify.ticket_opened, ticket_id=ticket.pk, entry_id=entry.pk)
+        notify.ticket_opened(ticket, entry)
         if not group_has_active_members(subject.support_group_id):
-            notify.after_commit(notify.ticket_unattended, ticket_id=ticket.pk, entry_id=entry.pk)
+            notify.ticket_unattended(ticket, entry)
         claim.record(ticket)
     return ticket

@@ -6,8 +6,8 @@ from django.db import transaction
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.submissions import SubmissionKey, submission_claim
-from servicedesk.notifications import events as notify
 
+from .. import notifications as notify
 from .. import status as lifecycle
 from ..models import Attachment, EntryKind, Ticket, TimelineEntry
 from ..richtext import CleanBody, clean_body
@@ -82,7 +82,7 @@ def ticket_reply(
             if event == lifecycle.Event.AGENT_REPLY
             else notify.requester_replied
         )
-        notify.after_commit(tell, ticket_id=action.ticket.pk, entry_id=entry.pk)
+        tell(action.ticket, entry)
         return claim.record(entry)
 
 
@@ -133,9 +133,7 @@ def information_request(
             action, lifecycle.Event.REQUEST_INFO, kind=EntryKind.MESSAGE, body=clean
         )
         attach_to_entry(action, entry, clean, files, stored)
-        notify.after_commit(
-            notify.information_requested, ticket_id=action.ticket.pk, entry_id=entry.pk
-        )
+        notify.information_requested(action.ticket, entry)
         return claim.record(entry)
 
 

@@ -1,7 +1,9 @@
-"""Run the automatic transitions once (for cron, when Celery beat is not used)."""
+"""Run the automatic transitions once (for cron, when Celery beat is not used), then the
+outbox's sweep, so the e-mails they cause go out in the same run."""
 
 from django.core.management.base import BaseCommand
 
+from servicedesk.outbox.services import sweep
 from servicedesk.tickets.services.automation import automatic_transitions_run
 
 
@@ -20,3 +22,9 @@ class Command(BaseCommand):
             f"{report.auto_resolved} chamado(s) resolvido(s), {report.closed} fechado(s), "
             f"{report.submissions_forgotten} registro(s) de envio expirado(s) apagado(s)."
         )
+        swept = sweep()
+        if swept.requeued or swept.not_queued:
+            self.stdout.write(
+                f"Caixa de saída: {swept.requeued} evento(s) reenfileirado(s), "
+                f"{swept.not_queued} aguardando o broker."
+            )

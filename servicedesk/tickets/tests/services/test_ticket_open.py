@@ -7,6 +7,7 @@ from django.core.files.storage import FileSystemStorage
 from servicedesk.catalog.tests.factories import SubjectFactory
 from servicedesk.core.errors import ApplicationError
 from servicedesk.tickets.models import Attachment, EntryKind, Ticket, TimelineEntry
+from servicedesk.tickets.services.attachments import STORAGE_FAILED
 from servicedesk.tickets.services.tickets import SUBJECT_UNAVAILABLE, ticket_open
 from servicedesk.tickets.status import Status
 from servicedesk.tickets.tests.factories import PDF_BYTES, PNG_BYTES, upload
@@ -58,8 +59,11 @@ def test_a_storage_failure_on_the_second_file_leaves_nothing_behind(requester, m
         return real_save(self, name, content)
 
     monkeypatch.setattr(FileSystemStorage, "_save", failing_save)
-    with pytest.raises(OSError):
+    with pytest.raises(ApplicationError) as refused:
         ticket_open(actor=requester, subject=subject, answers=ANSWERS, files=files)
+    # The user is told in pt-BR on the form; the storage's error stays in the logs.
+    assert refused.value.message == STORAGE_FAILED and refused.value.field == "files"
+    assert isinstance(refused.value.__cause__, OSError)
 
     assert not Ticket.objects.exists()
     assert not TimelineEntry.objects.exists()

@@ -1,0 +1,1 @@
+"""The transactional outbox: side effects of domain changes, delivered at least once."""
