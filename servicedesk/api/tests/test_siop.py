@@ -1,3 +1,5 @@
+import hashlib
+import hmac
 import json
 import time
 
@@ -19,6 +21,8 @@ from servicedesk.api.errors import BODY_NOT_JSON, BODY_NOT_OBJECT
 from servicedesk.api.siop import (
     SIGNATURE_INVALID,
     SIGNATURE_MISSING,
+    SIGNATURE_OLD_SCHEME,
+    SIGNATURE_REUSED,
     TIMESTAMP_EXPIRED,
     TIMESTAMP_INVALID,
     sign,
@@ -41,13 +45,16 @@ def url(cpf=CPF):
     return f"/api/v1/siop/users/{cpf}"
 
 
+def signed_headers(raw: bytes, cpf=CPF, *, timestamp=None, secret=SECRET) -> dict:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    return {"X-Siop-Timestamp": ts, "X-Siop-Signature": sign(secret, ts, "PUT", url(cpf), raw)}
+
+
 def put(client, body, cpf=CPF, *, timestamp=None, secret=SECRET, signature=None, headers=None):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    signed = {
-        "X-Siop-Timestamp": ts,
-        "X-Siop-Signature": signature if signature is not None else sign(secret, ts, raw),
-    }
+    signed = signed_headers(raw, cpf, timestamp=timestamp, secret=secret)
+    if signature is not None:
+        signed["X-Siop-Signature"] = signature
     return client.put(
         url(cpf),
         raw,
@@ -169,7 +176,7 @@ class TestSignature:
 
     def test_body_changed_after_signing(self, client):
         ts = str(int(time.time()))
-        signature = sign(SECRET, ts, json.dumps(record()).encode())
+        signature = sign(SECRET, ts, "PUT", url(), json.dumps(record()).encode())
         tampered = json.dumps(record(active=False)).encode()
         response = put(client, tampered, timestamp=ts, signature=signature)
         assert response.status_code == 401
@@ -177,7 +184,7 @@ class TestSignature:
 
     def test_signature_of_another_timestamp(self, client):
         ts = int(time.time())
-        signature = sign(SECRET, str(ts - 1), json.dumps(record()).encode())
+        signature = sign(SECRET, str(ts - 1), "PUT", url(), json.dumps(record()).encode())
         assert put(client, record(), timestamp=ts, signature=signature).status_code == 401
 
     @pytest.mark.parametrize("age", [302, -302, 3600])
@@ -198,6 +205,54 @@ class TestSignature:
     def test_unauthenticated_bad_json_is_still_401(self, client):
         response = put(client, b"{nao e json", headers={})
         assert response.status_code == 401
+
+
+class TestOneSignatureOneRequest:
+    """Issue 15, item 1: a captured request can be neither replayed nor aimed at another CPF."""
+
+    def test_the_same_signed_request_sent_to_another_cpf_is_refused(self, client):
+        supervisor = UserFactory(cpf="11144477735", is_supervisor=True)
+        before = supervisor.password
+        raw = json.dumps(record(password="Senha-Do-Atacante-1")).encode()
+        headers = signed_headers(raw, CPF)
+        response = client.put(
+            url("11144477735"), raw, content_type="application/json", headers=headers
+        )
+        assert response.status_code == 401
+        assert response.json()["detail"] == SIGNATURE_INVALID
+        supervisor.refresh_from_db()
+        assert supervisor.password == before
+
+    def test_an_exact_replay_is_refused(self, client):
+        raw = json.dumps(record(password="Senha-Original-1")).encode()
+        headers = signed_headers(raw)
+        first = client.put(url(), raw, content_type="application/json", headers=headers)
+        assert first.status_code == 201
+        User.objects.filter(cpf=CPF).update(full_name="Mudado depois")
+        replay = client.put(url(), raw, content_type="application/json", headers=headers)
+        assert replay.status_code == 401
+        assert replay.json()["detail"] == SIGNATURE_REUSED
+        assert User.objects.get(cpf=CPF).full_name == "Mudado depois"
+
+    def test_the_method_is_signed(self, client):
+        raw = json.dumps(record()).encode()
+        ts = str(int(time.time()))
+        headers = {"X-Siop-Timestamp": ts, "X-Siop-Signature": sign(SECRET, ts, "POST", url(), raw)}
+        response = client.put(url(), raw, content_type="application/json", headers=headers)
+        assert response.status_code == 401
+        assert response.json()["detail"] == SIGNATURE_INVALID
+
+    def test_a_request_signed_the_old_way_is_told_the_new_scheme(self, client):
+        raw = json.dumps(record()).encode()
+        ts = str(int(time.time()))
+        old = hmac.new(SECRET.encode(), ts.encode() + b"." + raw, hashlib.sha256).hexdigest()
+        headers = {"X-Siop-Timestamp": ts, "X-Siop-Signature": old}
+        response = client.put(url(), raw, content_type="application/json", headers=headers)
+        assert response.status_code == 401
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["detail"] == SIGNATURE_OLD_SCHEME
+        assert "v2" in SIGNATURE_OLD_SCHEME
+        assert not User.objects.exists()
 
 
 class TestRejections:
