@@ -193,12 +193,14 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out CPFs and IPs before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend whose failed checks all cost the same, whatever the hash.
+    "servicedesk.accounts.backends.EqualCostModelBackend",
 ]
-# Argon2 for new hashes; the others still verify hashes synced from SIOP and are upgraded
-# to Argon2 at the user's next successful login.
+# Argon2id with the OWASP parameters (19 MiB, t=2, p=1) for new hashes; hashes made with
+# Django's 100 MiB Argon2 and the others (synced from SIOP) still verify and are rehashed
+# with it at the user's next successful login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "servicedesk.accounts.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
@@ -219,21 +221,24 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 10)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# django-axes: 5 failures lock the CPF, and separately the IP address, for 15 minutes.
+# django-axes: 5 failures lock the CPF for 15 minutes. The IP address is locked only at a
+# much higher count (PORTAL_LOGIN_IP_FAILURE_LIMIT), so one person cannot lock out everyone
+# behind a ministry's NAT; servicedesk/accounts/lockout.py counts each against its limit.
 AXES_FAILURE_LIMIT = env_int("PORTAL_LOGIN_FAILURE_LIMIT", 5)
+PORTAL_LOGIN_IP_FAILURE_LIMIT = env_int("PORTAL_LOGIN_IP_FAILURE_LIMIT", 100)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("PORTAL_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "servicedesk.accounts.lockout.CpfAndAddressHandler"
 AXES_USERNAME_CALLABLE = "servicedesk.accounts.lockout.username_from_request"
 AXES_LOCKOUT_CALLABLE = "servicedesk.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # Attempts during the lock-out do not push its end further: it lasts exactly the cool-off.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
-# Number of reverse proxies in front of the portal, so the real client IP is locked out.
-AXES_IPWARE_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_int("PORTAL_PROXY_COUNT", 0) else ["REMOTE_ADDR"]
-)
+# Number of reverse proxies in front of the portal, each appending to X-Forwarded-For, so the
+# real client IP is counted (README, "Login lock-out"). 0: the TCP peer address.
+PORTAL_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "servicedesk.accounts.lockout.client_ip"
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "pt-br"
