@@ -186,6 +186,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.automatic_transitions_run",
         "schedule": 60 * 60,
     },
+    # Images pasted into messages that were never sent.
+    "ticket-inline-images-purge": {
+        "task": "tickets.inline_images_purge",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- Authentication -----------------------------------------------------------------------
@@ -347,6 +352,12 @@ PORTAL_SIOP_SYNC_MAX_SKEW_SECONDS = env_int("PORTAL_SIOP_SYNC_MAX_SKEW_SECONDS",
 # Attachments: count per submission, size of each file, accepted extensions.
 PORTAL_ATTACHMENT_MAX_FILES = env_int("PORTAL_ATTACHMENT_MAX_FILES", 10)
 PORTAL_ATTACHMENT_MAX_MB = env_int("PORTAL_ATTACHMENT_MAX_MB", 25)
+# Images pasted into a message are stored before it is sent: each user may hold this many
+# (and this many MB) not yet in a posted message; those never posted are deleted after
+# PORTAL_INLINE_IMAGE_PENDING_HOURS by the periodic job.
+PORTAL_INLINE_IMAGE_PENDING_MAX = env_int("PORTAL_INLINE_IMAGE_PENDING_MAX", 20)
+PORTAL_INLINE_IMAGE_PENDING_MAX_MB = env_int("PORTAL_INLINE_IMAGE_PENDING_MAX_MB", 100)
+PORTAL_INLINE_IMAGE_PENDING_HOURS = env_int("PORTAL_INLINE_IMAGE_PENDING_HOURS", 24)
 # Behind nginx, e.g. "/protegido/": the portal checks access and nginx streams the file from
 # an `internal` location mapped to MEDIA_ROOT (X-Accel-Redirect). Empty: Django streams it.
 PORTAL_ATTACHMENT_X_ACCEL_PREFIX = env_str("PORTAL_ATTACHMENT_X_ACCEL_PREFIX")

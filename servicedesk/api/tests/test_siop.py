@@ -315,7 +315,20 @@ class TestRejections:
         assert "Segredo-Que-Nao-Volta" not in response.content.decode()
 
 
-def test_openapi_document_describes_the_sync_endpoint(client):
+def test_openapi_document_describes_the_sync_endpoint(client, supervisor):
+    client.force_login(supervisor)
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/siop/users/{cpf}" in response.json()["paths"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/api/v1/docs"])
+def test_the_api_documentation_is_for_staff_only(client, requester, supervisor, path):
+    """Issue 15, item 7: anonymous visitors and requesters are sent to the staff login."""
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.url.startswith("/admin/login/")
+    client.force_login(requester)
+    assert client.get(path).status_code == 302
+    client.force_login(supervisor)
+    assert client.get(path).status_code == 200

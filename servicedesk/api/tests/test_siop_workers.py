@@ -58,7 +58,7 @@ def _put(base: str, raw: bytes, headers: dict[str, str]) -> tuple[int, dict]:
         headers={"Content-Type": "application/json", **headers},
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -90,13 +90,13 @@ def two_servers(tmp_path, redis_url):
             processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log))
             urls.append(f"http://127.0.0.1:{port}")
         for url, process in zip(urls, processes, strict=True):
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60
             while True:
                 assert process.poll() is None, "the server exited"
                 try:
-                    urllib.request.urlopen(url + "/entrar/", timeout=2).close()
+                    urllib.request.urlopen(url + "/entrar/", timeout=10).close()
                     break
-                except (urllib.error.URLError, ConnectionError):
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
                     assert time.monotonic() < deadline, "the server did not start"
                     time.sleep(0.1)
         yield urls

@@ -225,6 +225,24 @@ class TestDownload:
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Security-Policy"].startswith("default-src 'none'")
 
+    @pytest.mark.parametrize("inline", [False, True], ids=["attachment", "pasted-image"])
+    def test_the_browser_never_stores_a_file(self, logged, ticket, inline):
+        """Issue 15, item 6: after logout on a shared computer the file must not be in the
+        browser's cache."""
+        if inline:
+            attachment = AttachmentFactory(
+                entry=ticket.entries.get(),
+                file__data=PNG_BYTES,
+                original_name="print.png",
+                content_type="image/png",
+                is_inline=True,
+            )
+        else:
+            attachment = AttachmentFactory(entry=ticket.entries.get())
+        response = logged.get(attachment.get_absolute_url())
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-store"
+
     def test_other_types_are_downloaded_with_their_original_name(self, logged, ticket):
         attachment = AttachmentFactory(
             entry=ticket.entries.get(),
