@@ -84,6 +84,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # NUL, invalid UTF-8 and absurd lengths refused with 400 before any view (and after the
+    # CSRF check has parsed a posted form): servicedesk/core/inputguard.py.
+    "servicedesk.core.inputguard.InputGuardMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -349,6 +352,8 @@ PORTAL_SUPPORT_CONTACT = env_str(
 # Shared secret of the SIOP account sync API; empty disables the endpoint (404).
 PORTAL_SIOP_SYNC_SECRET = env_str("PORTAL_SIOP_SYNC_SECRET")
 PORTAL_SIOP_SYNC_MAX_SKEW_SECONDS = env_int("PORTAL_SIOP_SYNC_MAX_SKEW_SECONDS", 300)
+# Largest request body the JSON API reads (bytes); larger ones get 413 before being read.
+PORTAL_API_MAX_BODY_BYTES = env_int("PORTAL_API_MAX_BODY_BYTES", 1024 * 1024)
 # Attachments: count per submission, size of each file, accepted extensions.
 PORTAL_ATTACHMENT_MAX_FILES = env_int("PORTAL_ATTACHMENT_MAX_FILES", 10)
 PORTAL_ATTACHMENT_MAX_MB = env_int("PORTAL_ATTACHMENT_MAX_MB", 25)

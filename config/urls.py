@@ -11,6 +11,12 @@ admin.site.site_header = "Administração do Portal de Atendimento"
 admin.site.site_title = "Portal de Atendimento"
 admin.site.index_title = "Administração"
 
+# The API answers its errors in JSON (pt-BR) like everything else it says; pages as before.
+handler400 = "servicedesk.core.views.bad_request"
+handler403 = "servicedesk.core.views.permission_denied"
+handler404 = "servicedesk.core.views.page_not_found"
+handler500 = "servicedesk.core.views.server_error"
+
 urlpatterns = [
     path("", include("servicedesk.core.urls")),
     path("", include("servicedesk.accounts.urls")),

@@ -1,8 +1,10 @@
 """Pages that belong to no single domain app."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.views import defaults
 
 from servicedesk.catalog.selectors import catalog_for_home
 from servicedesk.core import readcache
@@ -50,3 +52,34 @@ def home(request):
         ),
     }
     return render(request, "core/home.html", context)
+
+
+# --- Error answers: JSON in pt-BR under /api/, the portal's pages elsewhere ---------------
+API_ERRORS = {
+    400: "Requisição inválida.",
+    403: "Acesso negado.",
+    404: "Não encontrado.",
+    500: "Erro interno do portal. Tente de novo em alguns minutos.",
+}
+
+
+def _api_error(request, status: int):
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": API_ERRORS[status], "errors": {}}, status=status)
+    return None
+
+
+def bad_request(request, exception=None):
+    return _api_error(request, 400) or defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    return _api_error(request, 403) or defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    return _api_error(request, 404) or defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    return _api_error(request, 500) or defaults.server_error(request)

@@ -17,7 +17,13 @@ from servicedesk.accounts.services import (
     SYNC_NAME_REQUIRED,
 )
 from servicedesk.accounts.tests.factories import UserFactory
-from servicedesk.api.errors import BODY_NOT_JSON, BODY_NOT_OBJECT
+from servicedesk.api.errors import (
+    BODY_NOT_JSON,
+    BODY_NOT_OBJECT,
+    BODY_NOT_UTF8,
+    BODY_TOO_DEEP,
+    MAX_JSON_DEPTH,
+)
 from servicedesk.api.siop import (
     SIGNATURE_INVALID,
     SIGNATURE_MISSING,
@@ -27,6 +33,7 @@ from servicedesk.api.siop import (
     TIMESTAMP_INVALID,
     sign,
 )
+from servicedesk.core.inputguard import HAS_NUL, NOT_UTF8
 
 pytestmark = pytest.mark.django_db
 
@@ -308,6 +315,49 @@ class TestRejections:
     def test_password_and_hash_together(self, client):
         body = record(password_hash=make_password("x"))
         self.assert_400(put(client, body), "password", SYNC_BOTH_PASSWORDS)
+
+    @pytest.mark.parametrize("field", ["name", "email", "password"])
+    def test_a_nul_anywhere_is_refused_on_its_field(self, client, field):
+        """Issue 15, item 2: "a\u0000b" was a 500 in the name and accepted in the password
+        (a password the login form can never send)."""
+        response = put(client, record(**{field: "a\u0000b"}))
+        body = self.assert_400(response, field)
+        assert body["errors"][field] == [HAS_NUL.format(field=field)]
+
+    def test_a_lone_surrogate_is_refused(self, client):
+        raw = json.dumps(record()).replace("Maria", "Maria\\ud800").encode()
+        body = self.assert_400(put(client, raw), "name")
+        assert body["errors"]["name"] == [NOT_UTF8.format(field="name")]
+
+    def test_invalid_utf8_is_refused(self, client):
+        raw = json.dumps(record()).encode().replace(b"Maria", b"Mar\xffia")
+        body = self.assert_400(put(client, raw), "__all__")
+        assert body["errors"]["__all__"] == [BODY_NOT_UTF8]
+
+    @pytest.mark.parametrize("depth", [25, 100_000])
+    def test_deeply_nested_json_gets_a_portuguese_message(self, client, depth):
+        raw = b'{"name": "Maria", "x": ' + b"[" * depth + b"]" * depth + b"}"
+        body = self.assert_400(put(client, raw), "__all__")
+        assert body["errors"]["__all__"] == [BODY_TOO_DEEP.format(limit=MAX_JSON_DEPTH)]
+        assert "Cannot parse" not in json.dumps(body)
+
+    def test_a_body_too_large_is_413_in_json(self, client):
+        raw = json.dumps(record(name="M" * 10_000_000)).encode()
+        response = put(client, raw)
+        assert response.status_code == 413
+        assert response["Content-Type"].startswith("application/json")
+        assert "passa do limite" in response.json()["detail"]
+        assert not User.objects.exists()
+
+    def test_bad_query_text_on_the_api_is_json(self, client):
+        response = client.get("/api/v1/siop/users/123?x=%00")
+        assert response.status_code == 400
+        assert response.json()["errors"] == {"x": [HAS_NUL.format(field="x")]}
+
+    def test_an_unknown_api_address_is_json(self, client):
+        response = client.get("/api/v1/nao-existe")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Não encontrado.", "errors": {}}
 
     def test_a_rejected_request_never_echoes_the_password(self, client):
         response = put(client, record(name="", password="Segredo-Que-Nao-Volta"))

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from servicedesk.accounts.tests.factories import UserFactory
 from servicedesk.catalog.tests.factories import SubjectFactory
+from servicedesk.core.formfields import HIDDEN_FIELD_INVALID
 from servicedesk.tickets.models import Attachment, EntryKind, TimelineEntry
 from servicedesk.tickets.services.timeline import MESSAGE_EMPTY
 from servicedesk.tickets.status import Status, WaitingOn
@@ -156,6 +157,22 @@ class TestReply:
         pdf = Attachment.objects.get(original_name="oficio.pdf")
         assert f'href="{pdf.get_absolute_url()}"' in html
         assert logged.get(src).status_code == 200
+
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_an_unknown_body_format_is_said_and_the_text_stays(self, logged, ticket, htmx):
+        """Issue 15, item 3: the 400 said nothing and the reply was silently dropped."""
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = logged.post(
+            reply_url(ticket),
+            {"body": "Minha resposta importante", "body_format": "markdown"},
+            headers=headers,
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        message = HIDDEN_FIELD_INVALID.format(label="formato do texto")
+        assert message.replace("“", "&ldquo;").replace("”", "&rdquo;") in html or message in html
+        assert "Minha resposta importante" in html
+        assert not TimelineEntry.objects.filter(kind=EntryKind.MESSAGE).exists()
 
     def test_empty_message_is_refused_and_what_was_typed_stays(self, logged, ticket):
         response = logged.post(reply_url(ticket), {"body": "<p>  </p>", "body_format": "html"})
