@@ -215,6 +215,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.BCryptPasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# Argon2 hashes computed at once per process (19 MiB each): bounds a threaded worker's memory
+# during a login wave (servicedesk/accounts/hashers.py).
+PORTAL_PASSWORD_HASHES_AT_ONCE = env_int("PORTAL_PASSWORD_HASHES_AT_ONCE", 2)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -174,9 +174,7 @@ class World:
             return quote(self.value(name, converter, route_name), safe="")
 
         route = re.sub(r"<(?:(\w+):)?(\w+)>", path_value, route)
-        route = re.sub(
-            r"\(\?P<(\w+)>[^)]*\)", lambda m: self.value(m[1], "re", route_name), route
-        )
+        route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: self.value(m[1], "re", route_name), route)
         return "/" + route.replace("^", "").replace("$", "").replace("\\", "")
 
 

@@ -86,6 +86,15 @@ def test_next_is_followed_only_within_the_site(client, requester, password):
     assert response.url == HOME
 
 
+@pytest.mark.parametrize(
+    "target", ["abc", "core:home", "-1", "javascript:alert(1)", "//evil.example"]
+)
+def test_a_next_that_is_not_a_path_goes_home(client, requester, password, target):
+    """Found by tests/test_bad_input_walk.py: "?next=abc" for a logged-in user was a 500."""
+    assert login(client, requester.cpf, password, next=target).url == HOME
+    assert client.get(LOGIN, {"next": target}).url == HOME
+
+
 def test_home_requires_login_and_comes_back_after_it(client, requester, password):
     response = client.get(HOME)
     assert response.status_code == 302
