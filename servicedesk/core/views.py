@@ -1,7 +1,10 @@
 """Pages that belong to no single domain app."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.template import loader
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views import defaults
@@ -69,8 +72,36 @@ def _api_error(request, status: int):
     return None
 
 
+# What Django's own refusals (before any form sees the request) mean for the user.
+BAD_REQUEST_REASONS = {
+    RequestDataTooBig: (
+        "O envio passou do tamanho aceito para textos do formulário. Encurte o texto e envie "
+        "de novo; arquivos vão no campo de anexos."
+    ),
+    TooManyFieldsSent: "O formulário chegou com campos demais e não pôde ser lido.",
+    TooManyFilesSent: "O envio tem arquivos demais e não pôde ser lido.",
+    MultiPartParserError: (
+        "Os arquivos enviados não puderam ser lidos (o envio chegou incompleto ou malformado). "
+        "Volte, escolha os arquivos de novo e envie."
+    ),
+}
+BAD_REQUEST_DEFAULT = (
+    "O portal não conseguiu entender este pedido. Volte à página anterior, recarregue-a e "
+    "tente de novo."
+)
+
+
 def bad_request(request, exception=None):
-    return _api_error(request, 400) or defaults.bad_request(request, exception)
+    """400 for a request Django refused before any view: the reason, in pt-BR, where known."""
+    api = _api_error(request, 400)
+    if api:
+        return api
+    reason = next(
+        (text for kind, text in BAD_REQUEST_REASONS.items() if isinstance(exception, kind)),
+        BAD_REQUEST_DEFAULT,
+    )
+    html = loader.get_template("400.html").render({"reason": reason})
+    return HttpResponseBadRequest(html)
 
 
 def permission_denied(request, exception=None):
