@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
-from django.template import loader
 from django.shortcuts import render
+from django.template import loader
 from django.template.loader import render_to_string
 from django.views import defaults
 

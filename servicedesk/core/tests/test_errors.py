@@ -80,7 +80,7 @@ def test_too_much_form_text_says_why_instead_of_a_bare_400(client, requester, se
 def test_an_unreadable_upload_says_so(client, requester):
     client.force_login(requester)
     ticket = TicketFactory(requester=requester)
-    body = b"--B\r\nContent-Disposition: form-data; name=\"body\"\r\n" + b"x" * 20_000
+    body = b'--B\r\nContent-Disposition: form-data; name="body"\r\n' + b"x" * 20_000
     response = client.generic(
         "POST",
         reverse("tickets:reply", args=[ticket.number]),
