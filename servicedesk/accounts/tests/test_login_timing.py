@@ -47,11 +47,12 @@ def _fastest_failure(cpf: str) -> float:
 
 def test_a_wrong_password_costs_the_same_for_every_kind_of_account(accounts):
     # Interleaved rounds, the fastest of each kind: load on the machine only adds time, so the
-    # minimum is the cost of the work itself.
+    # minimum is the cost of the work itself. The base commit's spread was 3x (a 260k-iteration
+    # PBKDF2 hash against Django's 1M); the margin only absorbs a loaded machine's noise.
     fastest = {kind: float("inf") for kind in accounts}
-    for _ in range(3):
+    for _ in range(5):
         for kind, cpf in accounts.items():
             fastest[kind] = min(fastest[kind], _fastest_failure(cpf))
     slowest, quickest = max(fastest.values()), min(fastest.values())
     report = ", ".join(f"{kind}: {seconds * 1000:.0f} ms" for kind, seconds in fastest.items())
-    assert slowest / quickest < 1.3, report
+    assert slowest / quickest < 1.5, report
