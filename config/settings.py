@@ -203,6 +203,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend whose failed checks all cost the same, whatever the hash.
     "servicedesk.accounts.backends.EqualCostModelBackend",
+    # Never reached for a password (the one above ends every check); listed so that sessions
+    # opened through it before the upgrade stay valid (SESSION_COOKIE_AGE, 10 hours).
+    "django.contrib.auth.backends.ModelBackend",
 ]
 # Argon2id with the OWASP parameters (19 MiB, t=2, p=1) for new hashes; hashes made with
 # Django's 100 MiB Argon2 and the others (synced from SIOP) still verify and are rehashed

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import get_hasher, identify_hasher, is_password_usable
+from django.core.exceptions import PermissionDenied
 
 # SIOP sends PBKDF2 hashes (its own hasher): the failure path always does its work too.
 IMPORTED_HASH_ALGORITHM = "pbkdf2_sha256"
@@ -39,7 +40,11 @@ def login_failure_equalise(password: str, encoded: str, checked_with: str | None
 class EqualCostModelBackend(ModelBackend):
     """Django's ModelBackend (CPF as the username, inactive users refused, imported hashes
     rehashed with the default hasher at a successful login), with failures that all cost the
-    same: see login_failure_equalise."""
+    same: see login_failure_equalise.
+
+    A failed CPF and password raises PermissionDenied, which ends authenticate() there (and
+    still counts as a failure for django-axes): the backends listed after it, kept for the
+    sessions they opened, never check the same password a second time."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         user_model = get_user_model()
@@ -53,6 +58,8 @@ class EqualCostModelBackend(ModelBackend):
             user = None
         checked_with = _algorithm(user.password) if user is not None else None
         if checked_with is not None and user.check_password(password):
-            return user if self.user_can_authenticate(user) else None
+            if self.user_can_authenticate(user):
+                return user
+            raise PermissionDenied  # inactive: the same answer as a wrong password
         login_failure_equalise(password, user.password if user else "", checked_with)
-        return None
+        raise PermissionDenied

@@ -56,3 +56,25 @@ def test_a_wrong_password_costs_the_same_for_every_kind_of_account(accounts):
     slowest, quickest = max(fastest.values()), min(fastest.values())
     report = ", ".join(f"{kind}: {seconds * 1000:.0f} ms" for kind, seconds in fastest.items())
     assert slowest / quickest < 1.5, report
+
+
+def test_a_wrong_password_is_checked_by_one_backend_only(client, monkeypatch):
+    """Django's ModelBackend stays listed for sessions opened before the upgrade; it must
+    never check the password a second time (twice the cost, and its own timing)."""
+    from django.contrib.auth.backends import ModelBackend
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("ModelBackend checked the password")
+
+    monkeypatch.setattr(ModelBackend, "authenticate", refuse)
+    user = UserFactory()
+    for cpf in (user.cpf, UNKNOWN_CPF):
+        response = client.post("/entrar/", {"cpf": cpf, "password": "errada"})
+        assert response.status_code == 400
+    assert client.post("/entrar/", {"cpf": user.cpf, "password": "senha-de-teste-123"}).url == "/"
+
+
+def test_sessions_opened_through_djangos_backend_stay_valid(client):
+    user = UserFactory()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/").status_code == 200
