@@ -136,3 +136,10 @@ class TestFileNames:
             content_type="multipart/form-data; boundary=XyZ",
         )
         assert response.status_code == 302
+
+
+def test_a_nul_in_the_path_is_refused_before_any_view(client, requester):
+    client.force_login(requester)
+    response = client.get("/avaliacao/abc%00def/")
+    assert response.status_code == 400
+    assert page_says(response, HAS_NUL.format(field="endereço"))
