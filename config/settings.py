@@ -105,6 +105,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # NUL, invalid UTF-8 and absurd lengths refused with 400 before any view (and after the
+    # CSRF check has parsed a posted form): servicedesk/core/inputguard.py.
+    "servicedesk.core.inputguard.InputGuardMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -268,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
     },
     "outbox-sweep": {"task": "outbox.sweep", "schedule": PORTAL_OUTBOX_SWEEP_SECONDS},
+    # Images pasted into messages that were never sent.
+    "ticket-inline-images-purge": {
+        "task": "tickets.inline_images_purge",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- Authentication -----------------------------------------------------------------------
@@ -275,18 +283,26 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out CPFs and IPs before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend whose failed checks all cost the same, whatever the hash.
+    "servicedesk.accounts.backends.EqualCostModelBackend",
+    # Never reached for a password (the one above ends every check); listed so that sessions
+    # opened through it before the upgrade stay valid (SESSION_COOKIE_AGE, 10 hours).
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Argon2 for new hashes; the others still verify hashes synced from SIOP and are upgraded
-# to Argon2 at the user's next successful login.
+# Argon2id with the OWASP parameters (19 MiB, t=2, p=1) for new hashes; hashes made with
+# Django's 100 MiB Argon2 and the others (synced from SIOP) still verify and are rehashed
+# with it at the user's next successful login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "servicedesk.accounts.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
     "django.contrib.auth.hashers.BCryptPasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# Argon2 hashes computed at once per process (19 MiB each): bounds a threaded worker's memory
+# during a login wave (servicedesk/accounts/hashers.py).
+PORTAL_PASSWORD_HASHES_AT_ONCE = env_int("PORTAL_PASSWORD_HASHES_AT_ONCE", 2)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -303,21 +319,24 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 10)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# django-axes: 5 failures lock the CPF, and separately the IP address, for 15 minutes.
+# django-axes: 5 failures lock the CPF for 15 minutes. The IP address is locked only at a
+# much higher count (PORTAL_LOGIN_IP_FAILURE_LIMIT), so one person cannot lock out everyone
+# behind a ministry's NAT; servicedesk/accounts/lockout.py counts each against its limit.
 AXES_FAILURE_LIMIT = env_int("PORTAL_LOGIN_FAILURE_LIMIT", 5)
+PORTAL_LOGIN_IP_FAILURE_LIMIT = env_int("PORTAL_LOGIN_IP_FAILURE_LIMIT", 100)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("PORTAL_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "servicedesk.accounts.lockout.CpfAndAddressHandler"
 AXES_USERNAME_CALLABLE = "servicedesk.accounts.lockout.username_from_request"
 AXES_LOCKOUT_CALLABLE = "servicedesk.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # Attempts during the lock-out do not push its end further: it lasts exactly the cool-off.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
-# Number of reverse proxies in front of the portal, so the real client IP is locked out.
-AXES_IPWARE_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_int("PORTAL_PROXY_COUNT", 0) else ["REMOTE_ADDR"]
-)
+# Number of reverse proxies in front of the portal, each appending to X-Forwarded-For, so the
+# real client IP is counted (README, "Login lock-out"). 0: the TCP peer address.
+PORTAL_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "servicedesk.accounts.lockout.client_ip"
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "pt-br"
@@ -423,9 +442,17 @@ PORTAL_SUPPORT_CONTACT = env_str(
 # Shared secret of the SIOP account sync API; empty disables the endpoint (404).
 PORTAL_SIOP_SYNC_SECRET = env_str("PORTAL_SIOP_SYNC_SECRET")
 PORTAL_SIOP_SYNC_MAX_SKEW_SECONDS = env_int("PORTAL_SIOP_SYNC_MAX_SKEW_SECONDS", 300)
+# Largest request body the JSON API reads (bytes); larger ones get 413 before being read.
+PORTAL_API_MAX_BODY_BYTES = env_int("PORTAL_API_MAX_BODY_BYTES", 1024 * 1024)
 # Attachments: count per submission, size of each file, accepted extensions.
 PORTAL_ATTACHMENT_MAX_FILES = env_int("PORTAL_ATTACHMENT_MAX_FILES", 10)
 PORTAL_ATTACHMENT_MAX_MB = env_int("PORTAL_ATTACHMENT_MAX_MB", 25)
+# Images pasted into a message are stored before it is sent: each user may hold this many
+# (and this many MB) not yet in a posted message; those never posted are deleted after
+# PORTAL_INLINE_IMAGE_PENDING_HOURS by the periodic job.
+PORTAL_INLINE_IMAGE_PENDING_MAX = env_int("PORTAL_INLINE_IMAGE_PENDING_MAX", 20)
+PORTAL_INLINE_IMAGE_PENDING_MAX_MB = env_int("PORTAL_INLINE_IMAGE_PENDING_MAX_MB", 100)
+PORTAL_INLINE_IMAGE_PENDING_HOURS = env_int("PORTAL_INLINE_IMAGE_PENDING_HOURS", 24)
 # Behind nginx, e.g. "/protegido/": the portal checks access and nginx streams the file from
 # an `internal` location mapped to MEDIA_ROOT (X-Accel-Redirect). Empty: Django streams it.
 PORTAL_ATTACHMENT_X_ACCEL_PREFIX = env_str("PORTAL_ATTACHMENT_X_ACCEL_PREFIX")

@@ -11,7 +11,11 @@ admin.site.site_header = "Administração do Portal de Atendimento"
 admin.site.site_title = "Portal de Atendimento"
 admin.site.index_title = "Administração"
 
-# A database that cannot be reached answers 503 with Retry-After (servicedesk/core/error_views.py).
+# Errors: JSON in pt-BR under /api/, the portal's pages elsewhere; a database that cannot be
+# reached answers 503 with Retry-After (servicedesk/core/error_views.py).
+handler400 = "servicedesk.core.error_views.bad_request"
+handler403 = "servicedesk.core.error_views.permission_denied"
+handler404 = "servicedesk.core.error_views.page_not_found"
 handler500 = "servicedesk.core.error_views.server_error"
 
 urlpatterns = [

@@ -32,8 +32,11 @@ def landing_url(user) -> str:
 
 
 def _next_url(request, user) -> str:
+    """Where to go after logging in: `next` if it is a path of this site, else the user's
+    landing page. Only paths: redirect() would read a bare word ("?next=abc") as a view name
+    (a 500)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -2,11 +2,14 @@
 
 import json
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
 
+from servicedesk.core import inputguard
 from servicedesk.core.errors import ApplicationError
 
 INVALID_DATA = "Dados inválidos."
@@ -15,6 +18,13 @@ _BODY = "body"
 
 BODY_NOT_JSON = "O conteúdo não é um JSON válido."
 BODY_NOT_OBJECT = "O conteúdo deve ser um objeto JSON."
+BODY_NOT_UTF8 = "O conteúdo deve ser um JSON codificado em UTF-8."
+BODY_TOO_DEEP = "O JSON tem níveis aninhados demais (máximo de {limit})."
+BAD_REQUEST = "Requisição inválida."
+# No record of the API nests; deeper JSON is an attack on the parser, not data.
+MAX_JSON_DEPTH = 20
+# Longest string value the API reads (a password may take 4,096 characters).
+MAX_JSON_STRING = 100_000
 
 _MESSAGES = {
     "missing": "Campo obrigatório.",
@@ -32,17 +42,50 @@ _MESSAGES = {
 class BodyParseError(ValueError):
     """Raised by ObjectBodyParser; django-ninja wraps it in a 400 HttpError that we reword."""
 
+    def __init__(self, message: str, field: str = "__all__"):
+        super().__init__(message)
+        self.field = field
+
+
+def _check_json(value, path: str, depth: int) -> None:
+    """Every string of the document (keys included) through the same checks as the pages'
+    fields (core/inputguard.py): no NUL, no lone surrogate ("\ud800"), no absurd length."""
+    if depth > MAX_JSON_DEPTH:
+        raise BodyParseError(BODY_TOO_DEEP.format(limit=MAX_JSON_DEPTH))
+    if isinstance(value, str):
+        problem = inputguard.text_problem(path or "__all__", value, MAX_JSON_STRING)
+        if problem:
+            raise BodyParseError(problem.message, field=problem.field)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else key
+            problem = inputguard.text_problem(name, key, inputguard.MAX_NAME)
+            if problem:
+                raise BodyParseError(problem.message, field="__all__")
+            _check_json(item, name, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_json(item, f"{path}[{index}]", depth + 1)
+
 
 class ObjectBodyParser(Parser):
-    """JSON bodies must be objects: a list or a bare string is refused before validation."""
+    """JSON bodies must be UTF-8 objects of plain text: a list or a bare string, NUL bytes,
+    lone surrogates and absurd nesting are refused, in pt-BR, before validation."""
 
     def parse_body(self, request: HttpRequest) -> dict:
         try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BodyParseError(BODY_NOT_UTF8) from None
+        try:
+            data = json.loads(text)
+        except ValueError:
             raise BodyParseError(BODY_NOT_JSON) from None
+        except RecursionError:
+            raise BodyParseError(BODY_TOO_DEEP.format(limit=MAX_JSON_DEPTH)) from None
         if not isinstance(data, dict):
             raise BodyParseError(BODY_NOT_OBJECT)
+        _check_json(data, "", 0)
         return data
 
 
@@ -82,11 +125,22 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if isinstance(exc.__cause__, BodyParseError):
-            message = str(exc.__cause__)
+            cause = exc.__cause__
             return api.create_response(
-                request, error_body(INVALID_DATA, {"__all__": [message]}), status=400
+                request, error_body(INVALID_DATA, {cause.field: [str(cause)]}), status=400
             )
         return api.create_response(request, error_body(exc.message), status=exc.status_code)
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # A body without Content-Length (chunked) that grows past Django's limit.
+        limit = min(settings.PORTAL_API_MAX_BODY_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        message = inputguard.API_BODY_TOO_LARGE_CHUNKED.format(limit=limit)
+        return api.create_response(request, error_body(message), status=413)
+
+    @api.exception_handler(SuspiciousOperation)
+    def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        return api.create_response(request, error_body(BAD_REQUEST), status=400)
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

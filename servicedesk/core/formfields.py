@@ -9,6 +9,26 @@ from servicedesk.accounts.cpf import clean_cpf
 
 from .cnpj import clean_cnpj
 
+HIDDEN_FIELD_INVALID = (
+    "O formulário chegou com um valor inválido em “{label}”. Recarregue a página e envie de "
+    "novo; o texto digitado foi mantido."
+)
+
+
+class VisibleHiddenErrorsMixin:
+    """Errors on hidden fields become errors of the form, which the pages show: the user never
+    sees a hidden field, so its error alone left a 400 with no word of what went wrong."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if field.widget.is_hidden and name in self.errors:
+                del self.errors[name]
+                label = field.label or name
+                self.add_error(None, HIDDEN_FIELD_INVALID.format(label=label))
+        return cleaned
+
+
 PHONE_INVALID = "Informe o telefone com DDD, por exemplo (61) 2020-4000 ou (61) 99999-0000."
 
 

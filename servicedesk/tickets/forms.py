@@ -2,6 +2,8 @@
 
 from django import forms
 
+from servicedesk.core.formfields import VisibleHiddenErrorsMixin
+
 from .uploads import ACCEPT_ATTRIBUTE
 
 
@@ -28,7 +30,7 @@ class AttachmentsForm(forms.Form):
     files = MultipleFileField(label="Arquivos anexos")
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(VisibleHiddenErrorsMixin, forms.Form):
     """A message on the timeline. With JavaScript the body is the editor's HTML
     (body_format "html"); without it, plain text from the textarea."""
 
@@ -40,6 +42,7 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     body_format = forms.ChoiceField(
+        label="formato do texto",
         choices=[("text", "texto"), ("html", "html")],
         initial="text",
         widget=forms.HiddenInput,

@@ -171,7 +171,15 @@ class Attachment(BaseModel):
         verbose_name = "anexo"
         verbose_name_plural = "anexos"
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["ticket", "entry"])]
+        indexes = [
+            models.Index(fields=["ticket", "entry"]),
+            # Pasted images of messages not (yet) sent: each user's quota and the daily purge.
+            models.Index(
+                fields=["uploaded_by", "created_at"],
+                condition=models.Q(is_inline=True, entry__isnull=True),
+                name="attachment_unsent_inline_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -46,6 +46,13 @@ FILE_TYPE_REFUSED = (
 )
 FILE_CONTENT_MISMATCH = "O conteúdo do arquivo “{name}” não corresponde a um arquivo {kind}."
 NOT_AN_IMAGE = "O arquivo “{name}” não é uma imagem PNG, JPG, GIF ou WebP."
+FILE_NAME_TOO_LONG = (
+    "O nome do arquivo “{name}” é longo demais: renomeie o arquivo com no máximo "
+    "{limit} caracteres e envie de novo."
+)
+# Every common file system allows 255 characters; Django cuts longer names to exactly 255
+# (UploadedFile), so a name that long was longer when sent: only a forged request sends one.
+MAX_NAME_LENGTH = 254
 
 
 def _is_webp(head: bytes) -> bool:
@@ -98,7 +105,13 @@ def _human_size(size: int) -> str:
 
 
 def check_upload(upload: UploadedFile, *, images_only: bool = False) -> CheckedUpload:
+    """Checks one file against the rules above; raises ApplicationError (field "files") with
+    a pt-BR message naming the file. Size limit in MB: PORTAL_ATTACHMENT_MAX_MB."""
     name = safe_name(upload.name or "")
+    if len(upload.name or "") > MAX_NAME_LENGTH:
+        shown = name if len(name) <= 60 else name[:40] + "…" + name[-12:]
+        message = FILE_NAME_TOO_LONG.format(name=shown, limit=MAX_NAME_LENGTH)
+        raise ApplicationError(message, field="files")
     extension = PurePath(name).suffix.lower()
     limit_mb = settings.PORTAL_ATTACHMENT_MAX_MB
     if images_only and extension not in IMAGE_EXTENSIONS:

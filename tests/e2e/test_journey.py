@@ -20,6 +20,7 @@ from .portal import (
     fill_subject_form,
     login,
     ticket_number,
+    write_rich_text,
 )
 
 # Filled by the journey, read by the survey step that follows it.
@@ -179,11 +180,29 @@ def test_requester_and_agent_take_a_ticket_from_opening_to_approval(
     expect_status(requester, "Atribuído")
     expect(requester.locator(".portal-solution-refused")).to_have_count(1)
 
-    # --- A second solution, approved ------------------------------------------------------
+    # --- A second solution, with an image the agent pastes (the desk's own upload path) ---
     agent.reload()
-    desk_action(agent, "Propor solução", "Cache do SIOP limpo; a emenda já pode ser salva.")
+    agent.locator("summary", has_text="Propor solução").click()
+    box = agent.locator("details.portal-desk-action[open]")
+    write_rich_text(agent, box, "Cache do SIOP limpo; a emenda já pode ser salva. Tela: ")
+    with agent.expect_response(f"**/mesa/chamados/{number}/imagens/") as upload:
+        agent.evaluate(
+            PASTE_IMAGE,
+            [
+                "details.portal-desk-action[open] .ql-editor",
+                base64.b64encode(png_bytes(48, 24)).decode(),
+            ],
+        )
+    assert upload.value.status == 201
+    expect(box.locator(f".ql-editor img[src*='/chamados/{number}/anexos/']")).to_have_count(1)
+    box.get_by_role("button", name="Propor solução").click()
     expect_status(agent, "Validar")
     requester.reload()
+    solution_image = requester.locator(
+        f".portal-solution-pending img[src*='/chamados/{number}/anexos/']"
+    )
+    expect(solution_image).to_have_count(1)
+    assert solution_image.evaluate("img => img.complete && img.naturalWidth") == 48
     requester.locator("summary", has_text="Aprovar").click()
     requester.get_by_role("button", name="Sim, o problema foi resolvido").click()
     expect_status(requester, "Resolvido")

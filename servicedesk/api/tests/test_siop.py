@@ -1,3 +1,5 @@
+import hashlib
+import hmac
 import json
 import time
 
@@ -15,14 +17,23 @@ from servicedesk.accounts.services import (
     SYNC_NAME_REQUIRED,
 )
 from servicedesk.accounts.tests.factories import UserFactory
-from servicedesk.api.errors import BODY_NOT_JSON, BODY_NOT_OBJECT
+from servicedesk.api.errors import (
+    BODY_NOT_JSON,
+    BODY_NOT_OBJECT,
+    BODY_NOT_UTF8,
+    BODY_TOO_DEEP,
+    MAX_JSON_DEPTH,
+)
 from servicedesk.api.siop import (
     SIGNATURE_INVALID,
     SIGNATURE_MISSING,
+    SIGNATURE_OLD_SCHEME,
+    SIGNATURE_REUSED,
     TIMESTAMP_EXPIRED,
     TIMESTAMP_INVALID,
     sign,
 )
+from servicedesk.core.inputguard import HAS_NUL, NOT_UTF8
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +52,16 @@ def url(cpf=CPF):
     return f"/api/v1/siop/users/{cpf}"
 
 
+def signed_headers(raw: bytes, cpf=CPF, *, timestamp=None, secret=SECRET) -> dict:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    return {"X-Siop-Timestamp": ts, "X-Siop-Signature": sign(secret, ts, "PUT", url(cpf), raw)}
+
+
 def put(client, body, cpf=CPF, *, timestamp=None, secret=SECRET, signature=None, headers=None):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    signed = {
-        "X-Siop-Timestamp": ts,
-        "X-Siop-Signature": signature if signature is not None else sign(secret, ts, raw),
-    }
+    signed = signed_headers(raw, cpf, timestamp=timestamp, secret=secret)
+    if signature is not None:
+        signed["X-Siop-Signature"] = signature
     return client.put(
         url(cpf),
         raw,
@@ -169,7 +183,7 @@ class TestSignature:
 
     def test_body_changed_after_signing(self, client):
         ts = str(int(time.time()))
-        signature = sign(SECRET, ts, json.dumps(record()).encode())
+        signature = sign(SECRET, ts, "PUT", url(), json.dumps(record()).encode())
         tampered = json.dumps(record(active=False)).encode()
         response = put(client, tampered, timestamp=ts, signature=signature)
         assert response.status_code == 401
@@ -177,7 +191,7 @@ class TestSignature:
 
     def test_signature_of_another_timestamp(self, client):
         ts = int(time.time())
-        signature = sign(SECRET, str(ts - 1), json.dumps(record()).encode())
+        signature = sign(SECRET, str(ts - 1), "PUT", url(), json.dumps(record()).encode())
         assert put(client, record(), timestamp=ts, signature=signature).status_code == 401
 
     @pytest.mark.parametrize("age", [302, -302, 3600])
@@ -198,6 +212,54 @@ class TestSignature:
     def test_unauthenticated_bad_json_is_still_401(self, client):
         response = put(client, b"{nao e json", headers={})
         assert response.status_code == 401
+
+
+class TestOneSignatureOneRequest:
+    """Issue 15, item 1: a captured request can be neither replayed nor aimed at another CPF."""
+
+    def test_the_same_signed_request_sent_to_another_cpf_is_refused(self, client):
+        supervisor = UserFactory(cpf="11144477735", is_supervisor=True)
+        before = supervisor.password
+        raw = json.dumps(record(password="Senha-Do-Atacante-1")).encode()
+        headers = signed_headers(raw, CPF)
+        response = client.put(
+            url("11144477735"), raw, content_type="application/json", headers=headers
+        )
+        assert response.status_code == 401
+        assert response.json()["detail"] == SIGNATURE_INVALID
+        supervisor.refresh_from_db()
+        assert supervisor.password == before
+
+    def test_an_exact_replay_is_refused(self, client):
+        raw = json.dumps(record(password="Senha-Original-1")).encode()
+        headers = signed_headers(raw)
+        first = client.put(url(), raw, content_type="application/json", headers=headers)
+        assert first.status_code == 201
+        User.objects.filter(cpf=CPF).update(full_name="Mudado depois")
+        replay = client.put(url(), raw, content_type="application/json", headers=headers)
+        assert replay.status_code == 401
+        assert replay.json()["detail"] == SIGNATURE_REUSED
+        assert User.objects.get(cpf=CPF).full_name == "Mudado depois"
+
+    def test_the_method_is_signed(self, client):
+        raw = json.dumps(record()).encode()
+        ts = str(int(time.time()))
+        headers = {"X-Siop-Timestamp": ts, "X-Siop-Signature": sign(SECRET, ts, "POST", url(), raw)}
+        response = client.put(url(), raw, content_type="application/json", headers=headers)
+        assert response.status_code == 401
+        assert response.json()["detail"] == SIGNATURE_INVALID
+
+    def test_a_request_signed_the_old_way_is_told_the_new_scheme(self, client):
+        raw = json.dumps(record()).encode()
+        ts = str(int(time.time()))
+        old = hmac.new(SECRET.encode(), ts.encode() + b"." + raw, hashlib.sha256).hexdigest()
+        headers = {"X-Siop-Timestamp": ts, "X-Siop-Signature": old}
+        response = client.put(url(), raw, content_type="application/json", headers=headers)
+        assert response.status_code == 401
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["detail"] == SIGNATURE_OLD_SCHEME
+        assert "v2" in SIGNATURE_OLD_SCHEME
+        assert not User.objects.exists()
 
 
 class TestRejections:
@@ -254,13 +316,69 @@ class TestRejections:
         body = record(password_hash=make_password("x"))
         self.assert_400(put(client, body), "password", SYNC_BOTH_PASSWORDS)
 
+    @pytest.mark.parametrize("field", ["name", "email", "password"])
+    def test_a_nul_anywhere_is_refused_on_its_field(self, client, field):
+        """Issue 15, item 2: "a\u0000b" was a 500 in the name and accepted in the password
+        (a password the login form can never send)."""
+        response = put(client, record(**{field: "a\u0000b"}))
+        body = self.assert_400(response, field)
+        assert body["errors"][field] == [HAS_NUL.format(field=field)]
+
+    def test_a_lone_surrogate_is_refused(self, client):
+        raw = json.dumps(record()).replace("Maria", "Maria\\ud800").encode()
+        body = self.assert_400(put(client, raw), "name")
+        assert body["errors"]["name"] == [NOT_UTF8.format(field="name")]
+
+    def test_invalid_utf8_is_refused(self, client):
+        raw = json.dumps(record()).encode().replace(b"Maria", b"Mar\xffia")
+        body = self.assert_400(put(client, raw), "__all__")
+        assert body["errors"]["__all__"] == [BODY_NOT_UTF8]
+
+    @pytest.mark.parametrize("depth", [25, 100_000])
+    def test_deeply_nested_json_gets_a_portuguese_message(self, client, depth):
+        raw = b'{"name": "Maria", "x": ' + b"[" * depth + b"]" * depth + b"}"
+        body = self.assert_400(put(client, raw), "__all__")
+        assert body["errors"]["__all__"] == [BODY_TOO_DEEP.format(limit=MAX_JSON_DEPTH)]
+        assert "Cannot parse" not in json.dumps(body)
+
+    def test_a_body_too_large_is_413_in_json(self, client):
+        raw = json.dumps(record(name="M" * 10_000_000)).encode()
+        response = put(client, raw)
+        assert response.status_code == 413
+        assert response["Content-Type"].startswith("application/json")
+        assert "passa do limite" in response.json()["detail"]
+        assert not User.objects.exists()
+
+    def test_bad_query_text_on_the_api_is_json(self, client):
+        response = client.get("/api/v1/siop/users/123?x=%00")
+        assert response.status_code == 400
+        assert response.json()["errors"] == {"x": [HAS_NUL.format(field="x")]}
+
+    def test_an_unknown_api_address_is_json(self, client):
+        response = client.get("/api/v1/nao-existe")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Não encontrado.", "errors": {}}
+
     def test_a_rejected_request_never_echoes_the_password(self, client):
         response = put(client, record(name="", password="Segredo-Que-Nao-Volta"))
         assert response.status_code == 400
         assert "Segredo-Que-Nao-Volta" not in response.content.decode()
 
 
-def test_openapi_document_describes_the_sync_endpoint(client):
+def test_openapi_document_describes_the_sync_endpoint(client, supervisor):
+    client.force_login(supervisor)
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/siop/users/{cpf}" in response.json()["paths"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/api/v1/docs"])
+def test_the_api_documentation_is_for_staff_only(client, requester, supervisor, path):
+    """Issue 15, item 7: anonymous visitors and requesters are sent to the staff login."""
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.url.startswith("/admin/login/")
+    client.force_login(requester)
+    assert client.get(path).status_code == 302
+    client.force_login(supervisor)
+    assert client.get(path).status_code == 200

@@ -80,3 +80,16 @@ def test_pages_carry_a_same_origin_content_security_policy(client):
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_siop_sync_without_a_shared_cache_is_a_deploy_warning(settings):
+    from servicedesk.core.checks import siop_replays_need_a_shared_cache
+
+    settings.PORTAL_SIOP_SYNC_SECRET = "segredo"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in siop_replays_need_a_shared_cache(None)] == ["core.W001"]
+    settings.CACHES = {"default": {"BACKEND": "servicedesk.core.cache.RedisCache"}}
+    assert siop_replays_need_a_shared_cache(None) == []
+    settings.PORTAL_SIOP_SYNC_SECRET = ""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert siop_replays_need_a_shared_cache(None) == []

@@ -125,3 +125,29 @@ def test_with_the_database_unreachable_pages_answer_503_with_retry_after(tmp_pat
         assert (status, retry_after) == (503, "45"), path
         assert DATABASE_UNAVAILABLE in body, path
     assert 'lang="pt-BR"' in answers["/"][2]
+
+
+def test_too_much_form_text_says_why_instead_of_a_bare_400(client, requester, settings):
+    """Issue 15, item 3: Django's own refusals (before any form) now say what happened."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(requester)
+    ticket = TicketFactory(requester=requester)
+    response = client.post(
+        reverse("tickets:reply", args=[ticket.number]), {"body": "x" * 2000, "body_format": "text"}
+    )
+    assert response.status_code == 400
+    assert "O envio passou do tamanho aceito" in response.content.decode()
+
+
+def test_an_unreadable_upload_says_so(client, requester):
+    client.force_login(requester)
+    ticket = TicketFactory(requester=requester)
+    body = b'--B\r\nContent-Disposition: form-data; name="body"\r\n' + b"x" * 20_000
+    response = client.generic(
+        "POST",
+        reverse("tickets:reply", args=[ticket.number]),
+        body,
+        content_type="multipart/form-data; boundary=B",
+    )
+    assert response.status_code == 400
+    assert "Os arquivos enviados não puderam ser lidos" in response.content.decode()

@@ -161,6 +161,11 @@ def test_take_reply_and_htmx(client, world):
         ("atribuir", {}, "Escolha um técnico ou um grupo."),
         ("retomar", {}, "Esta ação não é permitida para um chamado com status “Atribuído”."),
         ("fechar", {}, "Você não tem permissão para esta ação neste chamado."),
+        (
+            "responder",
+            {"responder-body": "Resposta", "responder-body_format": "markdown"},
+            "O formulário chegou com um valor inválido em “formato do texto”.",
+        ),
     ],
 )
 def test_bad_input_and_refused_transitions_are_messages_not_500(client, world, slug, data, message):

@@ -238,4 +238,5 @@ def report_csv(request, tabela: str):
         writer.writerow(_csv_row(table, table.total))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"  # like attachments: gone after logout
     return response

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -28,9 +28,12 @@ from servicedesk.tickets.services.timeline import (
 )
 from servicedesk.tickets.status import Event, Role, allowed_events
 from servicedesk.tickets.uploads import check_uploads
+from servicedesk.tickets.views.inline_images import inline_image_answer
 
 from ..action_forms import AssignForm, CloseForm, EmptyForm, MessageForm, WaitForm
 from ..decorators import agent_required
+
+TEAM_ONLY = "Imagens deste chamado são enviadas pela página do chamado, como requerente."
 
 
 def _message(service):
@@ -178,6 +181,16 @@ def ticket_action(request, number: int, action: str):
         request, ticket, role, bound=desk_action, form=form, errors=form.non_field_errors()
     )
     return _render(request, context, status=400)
+
+
+@agent_required
+@require_POST
+def inline_image_upload(request, number: int):
+    """An image an agent pasted or dropped into the editor of a desk action."""
+    ticket, role = _desk_ticket(request, number)
+    if role not in (Role.AGENT, Role.SUPERVISOR):  # their own ticket: the requester's path
+        return JsonResponse({"error": TEAM_ONLY}, status=403)
+    return inline_image_answer(request, ticket)
 
 
 @agent_required

@@ -34,5 +34,7 @@ def attachment_download(request, number: int, attachment_id: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = ATTACHMENT_CSP
-    response["Cache-Control"] = "private, max-age=3600"
+    # Never kept by the browser: after logout on a shared office computer the file must be
+    # gone (issue 15). Inline images come through here too.
+    response["Cache-Control"] = "private, no-store"
     return response

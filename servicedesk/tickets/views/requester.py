@@ -19,7 +19,7 @@ from servicedesk.surveys.forms import SurveyForm
 from servicedesk.surveys.models import Survey
 from servicedesk.surveys.services import survey_window
 
-from ..forms import CommentForm, InlineImageForm, ReplyForm
+from ..forms import CommentForm, ReplyForm
 from ..permissions import fetch_with_scope, role_on_ticket
 from ..rendering import REQUESTER_COLUMNS, requester_page_html, timeline_html
 from ..selectors import (
@@ -29,7 +29,6 @@ from ..selectors import (
     ticket_get_visible,
     ticket_list_for_requester,
 )
-from ..services.attachments import inline_image_add
 from ..services.solutions import (
     REFUSAL_COMMENT_REQUIRED,
     REOPEN_COMMENT_REQUIRED,
@@ -41,6 +40,7 @@ from ..services.solutions import (
 from ..services.timeline import ticket_reply
 from ..status import Event, Status, allowed_events
 from ..uploads import check_uploads
+from .inline_images import REQUESTER_ONLY, inline_image_answer
 
 PAGE_SIZE = 20
 REPLY_ADDED = "Mensagem adicionada ao chamado."
@@ -221,17 +221,8 @@ def ticket_reopen_view(request, number: int):
 @login_required
 @require_POST
 def inline_image_upload(request, number: int):
-    """An image pasted or dropped into the editor, stored at once; answers JSON."""
+    """An image the requester pasted or dropped into the editor; agents have the desk's path."""
     ticket = ticket_get_visible(user=request.user, number=number)
-    form = InlineImageForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return JsonResponse({"error": form.errors["image"][0]}, status=400)
-    try:
-        attachment = inline_image_add(
-            actor=request.user, ticket=ticket, upload=form.cleaned_data["image"]
-        )
-    except ApplicationError as error:
-        return JsonResponse({"error": error.message}, status=400)
-    return JsonResponse(
-        {"url": attachment.get_absolute_url(), "name": attachment.original_name}, status=201
-    )
+    if ticket.requester_id != request.user.pk:
+        return JsonResponse({"error": REQUESTER_ONLY}, status=403)
+    return inline_image_answer(request, ticket)

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from servicedesk.accounts.tests.factories import UserFactory
 from servicedesk.catalog.tests.factories import SubjectFactory
+from servicedesk.core.formfields import HIDDEN_FIELD_INVALID
 from servicedesk.tickets.models import Attachment, EntryKind, TimelineEntry
 from servicedesk.tickets.services.timeline import MESSAGE_EMPTY
 from servicedesk.tickets.status import Status, WaitingOn
@@ -157,6 +158,22 @@ class TestReply:
         assert f'href="{pdf.get_absolute_url()}"' in html
         assert logged.get(src).status_code == 200
 
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_an_unknown_body_format_is_said_and_the_text_stays(self, logged, ticket, htmx):
+        """Issue 15, item 3: the 400 said nothing and the reply was silently dropped."""
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = logged.post(
+            reply_url(ticket),
+            {"body": "Minha resposta importante", "body_format": "markdown"},
+            headers=headers,
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        message = HIDDEN_FIELD_INVALID.format(label="formato do texto")
+        assert message.replace("“", "&ldquo;").replace("”", "&rdquo;") in html or message in html
+        assert "Minha resposta importante" in html
+        assert not TimelineEntry.objects.filter(kind=EntryKind.MESSAGE).exists()
+
     def test_empty_message_is_refused_and_what_was_typed_stays(self, logged, ticket):
         response = logged.post(reply_url(ticket), {"body": "<p>  </p>", "body_format": "html"})
         assert response.status_code == 400
@@ -224,6 +241,24 @@ class TestDownload:
         assert response["Content-Disposition"] == 'inline; filename="documento.pdf"'
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Security-Policy"].startswith("default-src 'none'")
+
+    @pytest.mark.parametrize("inline", [False, True], ids=["attachment", "pasted-image"])
+    def test_the_browser_never_stores_a_file(self, logged, ticket, inline):
+        """Issue 15, item 6: after logout on a shared computer the file must not be in the
+        browser's cache."""
+        if inline:
+            attachment = AttachmentFactory(
+                entry=ticket.entries.get(),
+                file__data=PNG_BYTES,
+                original_name="print.png",
+                content_type="image/png",
+                is_inline=True,
+            )
+        else:
+            attachment = AttachmentFactory(entry=ticket.entries.get())
+        response = logged.get(attachment.get_absolute_url())
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-store"
 
     def test_other_types_are_downloaded_with_their_original_name(self, logged, ticket):
         attachment = AttachmentFactory(
