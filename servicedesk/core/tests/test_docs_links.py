@@ -30,7 +30,9 @@ def anchors(document: Path) -> set[str]:
     headings = re.findall(r"^#{1,6}\s+(.+?)\s*#*$", text, re.M)
     slugs = set()
     for heading in headings:
-        plain = re.sub(r"[`*_]|\[([^\]]*)\]\([^)]*\)", r"\1", heading).strip().lower()
+        # Emphasis marks go (an underscore only where it wraps words: `PORTAL_X` keeps its).
+        plain = re.sub(r"[`*]|(?<!\w)_|_(?!\w)|\[([^\]]*)\]\([^)]*\)", r"\1", heading)
+        plain = plain.strip().lower()
         slugs.add(re.sub(r"[^\w\- ]", "", plain).replace(" ", "-"))
     return slugs
 
