@@ -60,6 +60,8 @@ class EqualCostModelBackend(ModelBackend):
         if checked_with is not None and user.check_password(password):
             if self.user_can_authenticate(user):
                 return user
-            raise PermissionDenied  # inactive: the same answer as a wrong password
+            # Inactive: the same answer, and the same cost, as a wrong password. The hash is
+            # the default's now (check_password upgraded it), so pad as for that algorithm.
+            checked_with = _algorithm(user.password)
         login_failure_equalise(password, user.password if user else "", checked_with)
         raise PermissionDenied

@@ -76,12 +76,17 @@ def test_a_wrong_password_costs_the_same_for_every_kind_of_account(accounts, wor
     bench/login_timing.py times the same through the login page. On the base commit an
     unknown CPF ran one 100 MiB Argon2 and a SIOP account 1,000,000 PBKDF2 iterations."""
     by_kind = {}
+    inactive = UserFactory(password=make_password("certa"), is_active=False)
+    # Its right password: refused like a wrong one, and at the same cost.
+    work["pbkdf2"], work["argon2"] = 0, []
+    assert authenticate(None, username=inactive.cpf, password="certa") is None
+    by_kind["inactive, right password"] = (work["pbkdf2"], sorted(work["argon2"]))
     for kind, cpf in accounts.items():
         work["pbkdf2"], work["argon2"] = 0, []
         assert authenticate(None, username=cpf, password="errada") is None
         by_kind[kind] = (work["pbkdf2"], sorted(work["argon2"]))
     expected = (1_000_000, [(19 * 1024, 2)])
-    assert by_kind == dict.fromkeys(accounts, expected)
+    assert by_kind == dict.fromkeys([*accounts, "inactive, right password"], expected)
 
 
 def test_a_wrong_password_is_checked_by_one_backend_only(client, monkeypatch):
