@@ -118,16 +118,6 @@ def subject_get_for_service(
     return subject, list(subject.fields.order_by("order", "pk"))
 
 
-def group_has_active_members(group_id: int | None) -> bool:
-    """Whether anyone on the team receives the tickets routed to this group: one query. A
-    group whose members all left (or were deactivated in SIOP) reaches nobody (issue 14)."""
-    if group_id is None:
-        return False
-    return SupportGroup.members.through.objects.filter(
-        supportgroup_id=group_id, user__is_active=True
-    ).exists()
-
-
 def with_active_member_count(groups: QuerySet[SupportGroup]) -> QuerySet[SupportGroup]:
     """The groups with `active_members`, how many of their members are active."""
     return groups.annotate(

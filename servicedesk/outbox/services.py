@@ -76,15 +76,32 @@ def record(topic: str, *, recipients: Iterable[int], **data) -> Event | None:
     """Write an event and its deliveries in the current transaction (call it inside the
     change's transaction.atomic()) and relay it to a worker after the commit. `recipients`
     are user ids, decided now; none: nothing is written. `data` must be JSON (ids)."""
-    recipient_ids = list(dict.fromkeys(recipients))
-    if not recipient_ids:
-        return None
-    event = Event.objects.create(topic=topic, data=data, due_at=timezone.now())
+    events = record_many([(topic, recipients, data)])
+    return events[0] if events else None
+
+
+def record_many(items: Iterable[tuple[str, Iterable[int], dict]]) -> list[Event]:
+    """record() for several events of one change, (topic, recipient ids, data) each, in two
+    INSERTs whatever their number (an opening tells the requester and the team at once)."""
+    now = timezone.now()
+    pending = []
+    for topic, recipients, data in items:
+        recipient_ids = list(dict.fromkeys(recipients))
+        if recipient_ids:
+            pending.append((Event(topic=topic, data=data, due_at=now), recipient_ids))
+    if not pending:
+        return []
+    events = Event.objects.bulk_create([event for event, _ in pending])
     Delivery.objects.bulk_create(
-        [Delivery(event=event, recipient_id=user_id) for user_id in recipient_ids]
+        [
+            Delivery(event=event, recipient_id=user_id)
+            for event, recipient_ids in pending
+            for user_id in recipient_ids
+        ]
     )
-    transaction.on_commit(functools.partial(relay, event.pk))
-    return event
+    for event in events:
+        transaction.on_commit(functools.partial(relay, event.pk))
+    return events
 
 
 def _broker_breaker():

@@ -4,7 +4,6 @@ from django.db import transaction
 
 from servicedesk.accounts.models import User
 from servicedesk.catalog.models import SupportGroup
-from servicedesk.catalog.selectors import group_has_active_members
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.submissions import SubmissionKey, submission_claim
 
@@ -64,9 +63,7 @@ def assign_within(
     ticket.assigned_agent = agent
     ticket.assigned_group = group
     entry = transition_apply(action, event, kind=EntryKind.ASSIGNMENT, payload=payload)
-    if agent is None and not group_has_active_members(group.pk if group else None):
-        # Left to a group nobody is in: the supervisors hear of it (issue 14).
-        notify.ticket_unattended(ticket, entry)
+    notify.ticket_assigned(ticket, entry)
     return entry
 
 

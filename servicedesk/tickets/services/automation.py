@@ -114,7 +114,6 @@ def _auto_resolve(ticket: Ticket, now: datetime, report: AutomationReport) -> bo
         )
         report.auto_resolved += 1
     notify.ticket_auto_resolved(ticket, entry)
-    notify.survey_invitation(ticket)
     return True
 
 

@@ -100,8 +100,6 @@ def _decide(
         solution.save(update_fields=["status", "decided_at", "decision_entry", "updated_at"])
         approved = event == lifecycle.Event.APPROVE
         notify.solution_decided(action.ticket, entry, solution, approved=approved)
-        if approved:
-            notify.survey_invitation(action.ticket)
         return claim.record(entry)
 
 

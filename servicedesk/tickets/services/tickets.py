@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from servicedesk.accounts.models import User
 from servicedesk.catalog.models import Subject
-from servicedesk.catalog.selectors import group_has_active_members
 from servicedesk.core.errors import ApplicationError
 from servicedesk.core.submissions import SubmissionKey, submission_claim
 
@@ -53,7 +52,7 @@ def ticket_open(
             subject=subject,
             status=status,
             waiting_on=waiting_on or "",
-            assigned_group=subject.support_group,
+            assigned_group_id=subject.support_group_id,
             answers=answers,
             last_interaction_at=timezone.now(),
         )
@@ -66,7 +65,5 @@ def ticket_open(
         )
         attachments_store(ticket=ticket, entry=entry, files=files, actor=actor, stored=stored)
         notify.ticket_opened(ticket, entry)
-        if not group_has_active_members(subject.support_group_id):
-            notify.ticket_unattended(ticket, entry)
         claim.record(ticket)
     return ticket
