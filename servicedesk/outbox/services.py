@@ -99,8 +99,8 @@ def record_many(items: Iterable[tuple[str, Iterable[int], dict]]) -> list[Event]
             for user_id in recipient_ids
         ]
     )
-    for event in events:
-        transaction.on_commit(functools.partial(relay, event.pk))
+    # One message to the broker for the whole change, not one per event.
+    transaction.on_commit(functools.partial(relay, *(event.pk for event in events)))
     return events
 
 
@@ -108,37 +108,38 @@ def _broker_breaker():
     return breaker("Celery broker", reset_after=settings.PORTAL_REDIS_RETRY_SECONDS)
 
 
-def relay(event_id: int) -> bool:
-    """Hand a committed event to Celery; True if the broker took it (or, inline, if it ran).
-    Never raises: the change is committed whatever happens here, and an event the broker
-    did not take waits for the sweep (due_at empty)."""
+def relay(*event_ids: int) -> bool:
+    """Hand committed events to Celery, in one task message; True if the broker took it (or,
+    inline, if it ran). Never raises: the change is committed whatever happens here, and
+    events the broker did not take wait for the sweep (due_at empty)."""
     from .tasks import event_deliver_task  # the task module imports this one
 
     eager = event_deliver_task.app.conf.task_always_eager
     guard = None if eager else _broker_breaker()
     if guard is not None and not guard.allow():
-        _not_queued(event_id)
+        _not_queued(event_ids)
         return False
+    kwargs = {"event_id": event_ids[0]} if len(event_ids) == 1 else {"event_ids": event_ids}
     try:
         # One try, bounded by the broker's socket timeouts: the sweep is the retry.
-        event_deliver_task.apply_async(kwargs={"event_id": event_id}, retry=False)
+        event_deliver_task.apply_async(kwargs=kwargs, retry=False)
     except Exception as error:  # broker down or stalled; inline: a bug in a handler
         if guard is not None:
             guard.failure(error)
         else:
-            logger.exception("outbox event %s failed inline", event_id)
-        _not_queued(event_id)
+            logger.exception("outbox events %s failed inline", list(event_ids))
+        _not_queued(event_ids)
         return False
     if guard is not None:
         guard.success()
     return True
 
 
-def _not_queued(event_id: int) -> None:
+def _not_queued(event_ids) -> None:
     try:
-        Event.objects.filter(pk=event_id, status=EventStatus.PENDING).update(due_at=None)
+        Event.objects.filter(pk__in=event_ids, status=EventStatus.PENDING).update(due_at=None)
     except DATABASE_ERRORS:
-        logger.exception("outbox event %s: could not mark it for the sweep", event_id)
+        logger.exception("outbox events %s: could not mark them for the sweep", list(event_ids))
 
 
 def backoff_seconds(attempt: int) -> float:

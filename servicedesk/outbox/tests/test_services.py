@@ -17,7 +17,15 @@ from servicedesk.core.breaker import reset_all
 from servicedesk.core.tests.stalled import StalledServer
 from servicedesk.outbox import services
 from servicedesk.outbox.models import Delivery, DeliveryStatus, Event, EventStatus
-from servicedesk.outbox.services import Skip, deliver, record, register, resend, sweep
+from servicedesk.outbox.services import (
+    Skip,
+    deliver,
+    record,
+    record_many,
+    register,
+    resend,
+    sweep,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +85,30 @@ def test_after_the_commit_each_recipient_is_handled_once(
     Event.objects.filter(pk=event.pk).update(status=EventStatus.PENDING)
     assert deliver(event.pk).sent == 0
     assert len(handler.calls) == 3
+
+
+def test_the_events_of_one_change_are_written_together_and_relayed_in_one_message(
+    handler, people, django_capture_on_commit_callbacks, monkeypatch
+):
+    from servicedesk.outbox.tasks import event_deliver_task
+
+    sent_messages = []
+    real_apply_async = event_deliver_task.apply_async
+
+    def apply_async(*args, **kwargs):
+        sent_messages.append(kwargs["kwargs"])
+        return real_apply_async(*args, **kwargs)
+
+    monkeypatch.setattr(event_deliver_task, "apply_async", apply_async)
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second = record_many(
+            [(TOPIC, [people[0].pk], {"n": 1}), (TOPIC, [people[1].pk, people[2].pk], {"n": 2})]
+        )
+    assert sent_messages == [{"event_ids": (first.pk, second.pk)}]
+    assert sorted(handler.calls) == sorted(
+        [(first.pk, people[0].pk), (second.pk, people[1].pk), (second.pk, people[2].pk)]
+    )
+    assert set(Event.objects.values_list("status", flat=True)) == {EventStatus.DONE}
 
 
 def test_a_failing_recipient_is_retried_the_others_are_not(
