@@ -430,6 +430,26 @@ def write_results(args, scenarios, rss, meta) -> Path:
     return out
 
 
+def forget_what_the_run_wrote(started) -> None:
+    """Delete the tickets, replies, files and outbox events the POST scenarios made: each run
+    opens thousands of tickets with two 1 MB files (tens of GB over a few runs), and a data
+    set that grows between runs would not measure the same pages twice."""
+    from django.core.files.storage import default_storage
+
+    from servicedesk.core.models import Submission
+    from servicedesk.outbox.models import Event
+    from servicedesk.tickets.models import Attachment, Ticket, TimelineEntry
+
+    written = Attachment.objects.filter(created_at__gte=started)
+    for name in written.values_list("file", flat=True).iterator():
+        default_storage.delete(name)
+    written.delete()
+    Ticket.objects.filter(created_at__gte=started).delete()
+    TimelineEntry.objects.filter(created_at__gte=started).delete()
+    Event.objects.filter(created_at__gte=started).delete()
+    Submission.objects.filter(created_at__gte=started).delete()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
@@ -453,8 +473,10 @@ def main(argv=None) -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+    from django.utils import timezone
 
     call_command("collectstatic", "--noinput", verbosity=0)
+    started = timezone.now()
     scenarios = discover()
     if args.only:
         wanted = set(args.only.split(","))
@@ -535,6 +557,7 @@ def main(argv=None) -> int:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
         redis.Redis.from_url(args.redis_url).flushdb()
+        forget_what_the_run_wrote(started)
     if args.smoke:
         print("(smoke: 1 connection per scenario, timings reported only)")
     out = write_results(args, scenarios, rss, meta)
