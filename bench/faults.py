@@ -2,10 +2,11 @@
 
 Starts, all on loopback and all its own: a PostgreSQL cluster and a Redis (AOF on) on free
 ports, gunicorn, a Celery worker (prefork) and Celery beat (the outbox's sweep every few
-seconds), and an SMTP sink. Threads open tickets with a file through gunicorn for the whole
-run while, on a schedule, PostgreSQL is restarted (down a few seconds), Redis is stopped,
-the worker is killed with SIGKILL (and another started), and Redis is stalled (SIGSTOP:
-accepting connections, never answering). Then it waits for the outbox to drain and counts:
+seconds), and an SMTP sink in a process of its own. Threads open tickets with a file
+through gunicorn for the whole run while, on a schedule, PostgreSQL is restarted (down a
+few seconds), Redis is stopped, the worker is killed with SIGKILL (and another started),
+and Redis is stalled (SIGSTOP: accepting connections, never answering). Then it waits for
+the outbox to drain and counts:
 
 - writes: tickets acknowledged (302 to the new ticket) vs found in the database, each with
   its file on disk byte for byte;
@@ -38,7 +39,7 @@ from bench.processes import (
     ROOT,
     OwnPostgres,
     OwnRedis,
-    SmtpSink,
+    SmtpSinkProcess,
     Worker,
     free_port,
     portal_env,
@@ -57,7 +58,7 @@ class Portal:
         self.args = args
         self.pg = OwnPostgres()
         self.redis = OwnRedis(appendonly=True)
-        self.sink = SmtpSink()
+        self.sink = SmtpSinkProcess()
         self.media = Path(tempfile.mkdtemp(prefix="portal-faults-media-"))
         self.port = free_port()
         self.queue = f"faults-{uuid.uuid4().hex[:6]}"
@@ -77,6 +78,7 @@ class Portal:
             EMAIL_PORT=str(self.sink.port),
             PORTAL_OUTBOX_SWEEP_SECONDS="5",
             PORTAL_OUTBOX_STALE_SECONDS="20",
+            PORTAL_OUTBOX_MARK_RETRY_SECONDS="15",
             PORTAL_REDIS_RETRY_SECONDS="3",
             PORTAL_BROKER_TIMEOUT_SECONDS="1",
             GUNICORN_WORKERS="3",
@@ -135,7 +137,7 @@ class Portal:
                     process.kill()
         for worker in self.workers:
             (self.log / f"worker-{worker.process.pid}.log").write_text(worker.stop())
-        self.sink.stop()
+        self.sink.close()
         self.redis.close()
         self.pg.close()
 
@@ -338,9 +340,12 @@ def account(portal: Portal, load: Load, seeded: dict, drain_seconds: float) -> d
         ).values_list("event__data__ticket_id", "recipient_id")
     }
     received = Counter()
-    for message_id in portal.sink.message_ids():
+    arrivals: dict[tuple[int, int], list[tuple[str, float]]] = {}
+    for message_id, arrived in portal.sink.arrivals():
         if match := MESSAGE_ID.search(message_id):
-            received[(int(match.group(1)), int(match.group(3)))] += 1
+            key = (int(match.group(1)), int(match.group(3)))
+            received[key] += 1
+            arrivals.setdefault(key, []).append((message_id, arrived))
     duplicated = sum(count - 1 for count in received.values() if count > 1)
     missing = len(due - set(received))
 
@@ -365,11 +370,35 @@ def account(portal: Portal, load: Load, seeded: dict, drain_seconds: float) -> d
         "emails_missing": missing,
         "emails_duplicated": duplicated,
         "duplicated_keys": [list(key) for key, count in received.items() if count > 1],
+        "duplicates": [
+            duplicate_account(portal, key, arrivals[key])
+            for key, count in received.items()
+            if count > 1
+        ],
         "outbox_not_done": Event.objects.exclude(status=EventStatus.DONE).count(),
         "outbox_drained_after_seconds": drained_after,
         "home_page_p50_seconds": round(statistics.median(reads), 3) if reads else None,
         "home_page_during_stall_max_seconds": round(max(stall), 3) if stall else None,
         "home_page_during_stall_count": len(stall),
+    }
+
+
+def duplicate_account(portal, key: tuple[int, int], arrivals: list) -> dict:
+    """What the outbox recorded of a message received twice, and when each copy arrived
+    (seconds since the load started), to tell which fault caused it."""
+    from servicedesk.outbox.models import Delivery
+
+    ticket_id, user_id = key
+    delivery = (
+        Delivery.objects.filter(event__data__ticket_id=ticket_id, recipient_id=user_id)
+        .values("pk", "event_id", "event__topic", "event__runs", "attempts", "status")
+        .first()
+    )
+    return {
+        "ticket": ticket_id,
+        "user": user_id,
+        "delivery": delivery,
+        "arrived_at_seconds": sorted(round(at - portal.load_started, 2) for _, at in arrivals),
     }
 
 
@@ -423,6 +452,11 @@ def write(results: dict) -> None:
             f"Duplicated (ticket, user): {r['duplicated_keys']}. The one window the outbox "
             "leaves (docs/outbox.md): a worker killed after the SMTP server accepted a message "
             "and before the commit of its record sends it again, with the same Message-ID.",
+            "",
+            "Each duplicate, with the outbox's record and when each copy arrived (seconds "
+            "after the load started, to set against the faults above):",
+            "",
+            *(f"- {json.dumps(d, default=str)}" for d in r["duplicates"]),
         ]
     (RESULTS / "faults.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
@@ -447,6 +481,7 @@ def main() -> None:
         seeded = seed(portal, args.requesters, args.agents)
         load = Load(portal.port, seeded, args.threads)
         start = time.monotonic()
+        portal.load_started = time.time()
         load.stall_window = (start + args.seconds * 0.70, start + args.seconds * 0.70 + 8)
         threads = load.run()
         supervising = threading.Event()

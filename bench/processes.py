@@ -237,6 +237,48 @@ class SmtpSink:
 # --- Celery -------------------------------------------------------------------------------------
 
 
+class SmtpSinkProcess:
+    """An SMTP sink in a process of its own (aiosmtpd's Mailbox handler writing a Maildir),
+    as a real relay is: its answers don't wait on the load generator's threads. The fault
+    script uses it, so that the time between the sink's acceptance of a message and its
+    "250" reaching the worker is a relay's, not the time the script's own GIL holds it."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="portal-sink-"))
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "SmtpSinkProcess":
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
+             "-c", "aiosmtpd.handlers.Mailbox", str(self.folder / "maildir")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for(lambda: _port_open(self.port), 15, "SMTP sink")
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def message_ids(self) -> list[str]:
+        return [message_id for message_id, _ in self.arrivals()]
+
+    def arrivals(self) -> list[tuple[str, float]]:
+        """(Message-ID, time the sink wrote it, epoch seconds) of every message received."""
+        found = []
+        for path in (self.folder / "maildir").glob("*/*"):
+            if path.parent.name in ("new", "cur"):
+                parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                found.append((str(parsed["Message-ID"]), path.stat().st_mtime))
+        return found
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 class Worker:
     """`celery -A config worker` in a process of its own; its output is kept."""
 

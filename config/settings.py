@@ -253,6 +253,10 @@ CELERY_TIMEZONE = env_str("TIME_ZONE", "America/Sao_Paulo")
 PORTAL_OUTBOX_MAX_ATTEMPTS = env_int("PORTAL_OUTBOX_MAX_ATTEMPTS", 10)
 PORTAL_OUTBOX_RETRY_BASE_SECONDS = env_float("PORTAL_OUTBOX_RETRY_BASE_SECONDS", 10)
 PORTAL_OUTBOX_RETRY_MAX_SECONDS = env_float("PORTAL_OUTBOX_RETRY_MAX_SECONDS", 300)
+# Seconds a worker keeps trying to record a delivery it has just sent when the database
+# dropped the commit, before handing the record to a Celery retry: well under
+# PORTAL_OUTBOX_STALE_SECONDS, so that the sweep never re-runs the event first.
+PORTAL_OUTBOX_MARK_RETRY_SECONDS = env_float("PORTAL_OUTBOX_MARK_RETRY_SECONDS", 30)
 # Retries of a run the database interrupted (back-off 1, 2, 4 … 60 s); then the sweep.
 PORTAL_OUTBOX_DATABASE_RETRIES = env_int("PORTAL_OUTBOX_DATABASE_RETRIES", 30)
 # A run stops starting deliveries after this many seconds and continues in a new run.

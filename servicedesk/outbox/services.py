@@ -32,6 +32,7 @@ request, and a failed attempt waits for the next sweep instead of a retry that w
 the request.
 """
 
+import contextlib
 import functools
 import logging
 import random
@@ -241,9 +242,37 @@ def _attempt(delivery_id: int, handler: Handler, now: datetime) -> _Attempt | No
                     finished_at=None if attempt.outcome == DeliveryStatus.PENDING else now,
                 )
     except DATABASE_ERRORS as error:
+        if attempt.handled and _mark_after_outage(delivery_id, attempt.outcome, now):
+            return attempt
         done = [[delivery_id, attempt.outcome]] if attempt.handled else []
         raise Interrupted(error, done) from error
     return attempt
+
+
+def _mark_after_outage(delivery_id: int, status: str, now: datetime) -> bool:
+    """Record a delivery whose effect is done (e-mail accepted by the SMTP server) but whose
+    commit the database lost, as soon as the database is back: retried in this process for
+    up to PORTAL_OUTBOX_MARK_RETRY_SECONDS seconds. True once recorded (or already not
+    pending). False if the database stayed away: the caller hands the record to the Celery
+    retry (`confirmed`), which waits behind the queue's backlog, while the sweep may run the
+    event again without it (the duplicate the fault run found, docs/outbox.md)."""
+    deadline = time.monotonic() + settings.PORTAL_OUTBOX_MARK_RETRY_SECONDS
+    pause = 0.1
+    while True:
+        with contextlib.suppress(*DATABASE_ERRORS):  # the broken connection: a new one below
+            transaction.get_connection().close()
+        try:
+            Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+                status=status, attempts=F("attempts") + 1, last_error="", finished_at=now
+            )
+        except DATABASE_ERRORS:
+            if time.monotonic() + pause > deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+            continue
+        logger.warning("outbox delivery %s marked %s after a database outage", delivery_id, status)
+        return True
 
 
 def _finish_if_done(event: Event, now: datetime) -> bool:
